@@ -1,0 +1,94 @@
+#pragma once
+
+/// \file
+/// How to configure a `dynamodb_event_store`, and what it reports about its work.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace dynamo_es {
+
+/// A run of global positions that a replay passed over because they stayed missing longer than
+/// `dynamodb_event_store_options::gap_timeout`: positions burned by another writer (the PHP
+/// package reserves positions before it commits and loses them when the commit fails), never
+/// events of this library, which assigns positions in the same transaction that writes the events.
+struct skipped_gap {
+  std::string table_name;
+  std::int64_t first_position = 0;  ///< first missing position
+  std::int64_t last_position = 0;   ///< last missing position (inclusive)
+  /// How long this store had seen the positions missing when it passed over them.
+  std::chrono::milliseconds missing_for{0};
+};
+
+/// Receives every gap a replay passes over. Called on the replaying thread; it must not throw.
+using gap_logger = std::function<void(const skipped_gap&)>;
+
+/// How an append retries when another writer moved the global-position counter first (the
+/// transaction's counter condition failed), when DynamoDB reports a transaction conflict on the
+/// counter, or when a request failed transiently (throttling, 5xx, network; re-sent with the same
+/// ClientRequestToken, so it is never applied twice).
+struct append_retry_options {
+  /// Attempts per append, the first included. Default 32; at least 1. When all fail the append
+  /// throws `dynamodb::transaction_conflict` (or the last transient error); nothing is written.
+  int max_attempts = 32;
+  /// The first retry after a lost counter race is immediate (the transaction's answer carried
+  /// the current counter); later ones wait a random time in [0, min(max_backoff,
+  /// initial_backoff * 2^(n-2))]. Default 2 ms.
+  std::chrono::milliseconds initial_backoff{2};
+  /// Default 200 ms.
+  std::chrono::milliseconds max_backoff{200};
+};
+
+/// Options of a `dynamodb_event_store`. Only `table_name` is required.
+struct dynamodb_event_store_options {
+  /// The table: 3-255 characters of `a-z A-Z 0-9 _ - .`. Required.
+  std::string table_name;
+
+  /// Strongly consistent reads for `load`/`load_from_playhead`. Default false, as in the PHP
+  /// package: a `load` right after an `append` may then miss the newest events (on AWS; DynamoDB
+  /// Local is always consistent). Turn it on when commands must see their own writes.
+  bool consistent_aggregate_reads = false;
+
+  /// Rows examined per replay page by `visit_events`. Default 1000; at least 1.
+  std::int64_t replay_page_size = 1000;
+
+  /// How long a replay waits for a missing global position before passing over it. Positions
+  /// are dense, so a hole is either a position the (eventually consistent) index has not shown
+  /// yet, which fills within moments, or a position another writer burned, which never fills.
+  /// Until the timeout a replay page stops before the hole (`has_more` true) and `visit_events`
+  /// waits and reads again. Default 10 s; 0 passes over holes at once (never do this on AWS while
+  /// anyone reads checkpoints: events could be skipped).
+  std::chrono::milliseconds gap_timeout{10'000};
+
+  /// Called for each gap a replay passes over. Empty (default) = one line on stderr.
+  gap_logger on_gap_skipped;
+
+  /// Retries of `append`; see `append_retry_options`.
+  append_retry_options append_retry;
+
+  /// How long `create_table`, `create_table_if_not_exists` and `delete_table` wait for the table
+  /// (and its index) to become ACTIVE or to disappear. Default 2 minutes.
+  std::chrono::milliseconds table_wait_timeout{120'000};
+};
+
+/// Counts since the store was constructed (monotonic; read with `statistics()`).
+struct dynamodb_event_store_statistics {
+  /// Appends that wrote at least one event.
+  std::uint64_t appends = 0;
+  /// Transactions sent again because another writer had moved the counter (or a transaction
+  /// conflict on it). In the steady state of a single writer this stays 0: one request per append.
+  std::uint64_t counter_races = 0;
+  /// Requests sent again after throttling, a 5xx or a network failure.
+  std::uint64_t transient_retries = 0;
+  /// Times `visit_events` waited for a missing position to appear.
+  std::uint64_t gap_waits = 0;
+  /// Gaps replays passed over after `gap_timeout` (each pass counted: two replays over the same
+  /// burned position count 2).
+  std::uint64_t skipped_gaps = 0;
+  /// Positions in those gaps.
+  std::uint64_t skipped_positions = 0;
+};
+
+}  // namespace dynamo_es

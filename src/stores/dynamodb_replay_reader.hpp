@@ -1,0 +1,76 @@
+#pragma once
+
+// The global feed: GSI `Feed-GlobalPosition-index` pages in position order, with the gap rule.
+//
+// Semantics (broadway-contract.md §4.4): `limit` bounds the rows examined, the checkpoint
+// (`last_processed_global_position`) advances over rows filtered out by the criteria and over
+// rows that carry no event (no `Metadata`, W7/W8), `has_more` comes from DynamoDB's
+// LastEvaluatedKey, criteria are applied here. On top of that, the gap rule: positions are dense,
+// so a page never delivers or advances past a missing position until `gap_tracker` says it has
+// been missing longer than the gap timeout; it stops before the hole with `has_more` true.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dynamo_es/criteria.hpp"
+#include "dynamo_es/dynamodb/client.hpp"
+#include "dynamo_es/dynamodb_event_store_options.hpp"
+#include "dynamo_es/event_store.hpp"
+#include "stores/dynamodb_gap_tracker.hpp"
+#include "stores/dynamodb_store_counters.hpp"
+
+namespace dynamo_es::detail {
+
+/// Missing positions [first, last].
+struct position_gap {
+  std::int64_t first = 0;
+  std::int64_t last = 0;
+  friend bool operator==(const position_gap&, const position_gap&) = default;
+};
+
+/// A replay page plus whether it stopped before a hole.
+struct replay_read {
+  replay_page page;
+  /// The hole the page stopped before (then `page.has_more()` is true); nullopt otherwise.
+  std::optional<position_gap> stopped_at;
+};
+
+/// Applies the gap rule and `filter` to the rows of one GSI response (`items` in index order,
+/// `more_in_index` = the response had a LastEvaluatedKey). `on_skip` is told about every hole
+/// passed over. Pure apart from `tracker`, so the rule is unit-tested without DynamoDB.
+[[nodiscard]] replay_read assemble_replay_page(
+    const std::vector<dynamodb::attribute_map>& items, bool more_in_index, const criteria& filter,
+    std::int64_t after, std::string_view table, gap_tracker& tracker,
+    const std::function<void(const skipped_gap&)>& on_skip);
+
+/// Reads the feed of one table. Thread-safe (the tracker is shared and synchronised).
+class replay_reader {
+ public:
+  replay_reader(std::shared_ptr<const dynamodb::client> client, std::string table,
+                std::chrono::milliseconds gap_timeout, gap_logger logger, store_counters& counters);
+
+  /// One page of at most `limit` rows (>= 1) after `after`: one Query.
+  [[nodiscard]] replay_read read_page(const criteria& filter, std::int64_t after,
+                                      std::int64_t limit);
+
+  /// Every matching event from the start, page by page; at a hole it waits (10 ms doubling to
+  /// 1 s, never past the moment the hole times out) and reads again.
+  void visit(const criteria& filter, event_visitor& visitor, std::int64_t page_size);
+
+ private:
+  void report(const skipped_gap& gap);
+
+  std::shared_ptr<const dynamodb::client> client_;
+  std::string table_;
+  gap_tracker tracker_;
+  gap_logger logger_;
+  store_counters& counters_;
+};
+
+}  // namespace dynamo_es::detail

@@ -1,0 +1,24 @@
+#pragma once
+
+// The store's running counts, shared by its parts (append, replay) and read by
+// `dynamodb_event_store::statistics()`. Relaxed atomics: they are statistics, not synchronisation.
+
+#include <atomic>
+#include <cstdint>
+
+namespace dynamo_es::detail {
+
+struct store_counters {
+  std::atomic<std::uint64_t> appends{0};
+  std::atomic<std::uint64_t> counter_races{0};
+  std::atomic<std::uint64_t> transient_retries{0};
+  std::atomic<std::uint64_t> gap_waits{0};
+  std::atomic<std::uint64_t> skipped_gaps{0};
+  std::atomic<std::uint64_t> skipped_positions{0};
+
+  static void add(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
+    counter.fetch_add(n, std::memory_order_relaxed);
+  }
+};
+
+}  // namespace dynamo_es::detail
