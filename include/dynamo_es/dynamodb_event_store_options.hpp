@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace dynamo_es {
@@ -25,10 +26,57 @@ struct skipped_gap {
 /// Receives every gap a replay passes over. Called on the replaying thread; it must not throw.
 using gap_logger = std::function<void(const skipped_gap&)>;
 
+/// What a replay does with a row of the feed that holds no valid event: a missing or mistyped
+/// attribute, a `Metadata.Payload`/`Payload.Payload` that is not a JSON object or list, a number
+/// outside int64, a `Metadata.Class` other than Broadway's, an empty `Payload.Class`, a date that
+/// does not parse. (`load` and `load_from_playhead` always throw `corrupt_event_row`: a stream with
+/// an event missing is never handed out.)
+enum class bad_row_policy {
+  /// Throw `corrupt_event_row` (default). A replay page ends just before the row (`has_more`
+  /// true, `last_processed_global_position` before it), so every event before it is delivered
+  /// once; the page that starts at the row throws. `visit_events` therefore delivers every event
+  /// before the row, then throws.
+  stop,
+  /// Pass over the row like a burned position: call `on_bad_row`, count it in
+  /// `statistics().bad_rows_skipped`, and move the checkpoint over it. The checkpoint never moves
+  /// past a row that was neither delivered nor reported. Exceptions: a row whose GlobalPosition
+  /// is not an integer (3.5) has no checkpoint between its neighbours and stops the replay
+  /// anyway; a row whose GlobalPosition is beyond int64 is reported and ends the page with
+  /// `has_more` false (every later row of the index is beyond int64 too). A row is reported
+  /// each time a replay reads it.
+  skip,
+};
+
+/// A row of the event table that holds no valid event: what `corrupt_event_row` carries and what
+/// `on_bad_row` receives.
+struct corrupt_row_report {
+  std::string table_name;
+  /// The row's `Id`; nullopt when it is missing or not a string.
+  std::optional<std::string> aggregate_id;
+  /// The row's `Playhead`; nullopt when it is missing or not an int64 (the message then quotes
+  /// the stored text).
+  std::optional<std::int64_t> playhead;
+  /// The row's `GlobalPosition`; nullopt when it is missing (a row only `load` reads) or not an
+  /// int64.
+  std::optional<std::int64_t> global_position;
+  /// The attribute at fault, as a path: `Payload.Payload`, `GlobalPosition`, `RecordedOn`, ...
+  std::string attribute;
+  /// What is wrong with it, e.g. `is missing` or `should be of type S, not N`.
+  std::string problem;
+  /// The whole sentence (the exception's `what()`): table, aggregate, playhead, global position,
+  /// attribute and problem.
+  std::string message;
+};
+
+/// Receives every row a replay passes over under `bad_row_policy::skip`. Called on the replaying
+/// thread; it must not throw.
+using bad_row_logger = std::function<void(const corrupt_row_report&)>;
+
 /// How an append retries when another writer moved the global-position counter first (the
-/// transaction's counter condition failed), when DynamoDB reports a transaction conflict on the
-/// counter, or when a request failed transiently (throttling, 5xx, network; re-sent with the same
-/// ClientRequestToken, so it is never applied twice).
+/// transaction's counter condition failed) or when the cancellation carries a
+/// `TransactionConflict` reason. Throttling, 5xx and network failures are retried below this, by
+/// the client (`dynamodb::client_options::retry`, AWS standard mode), with the same
+/// ClientRequestToken, so a request is never applied twice; see docs/retries-and-idempotency.md.
 struct append_retry_options {
   /// Attempts per append, the first included. Default 32; at least 1. When all fail the append
   /// throws `dynamodb::transaction_conflict` (or the last transient error); nothing is written.
@@ -65,6 +113,13 @@ struct dynamodb_event_store_options {
   /// Called for each gap a replay passes over. Empty (default) = one line on stderr.
   gap_logger on_gap_skipped;
 
+  /// What replays do with a row that holds no valid event; see `bad_row_policy`. Default `stop`.
+  bad_row_policy bad_rows = bad_row_policy::stop;
+
+  /// Called for each row a replay passes over under `bad_row_policy::skip`. Empty (default) = one
+  /// line on stderr.
+  bad_row_logger on_bad_row;
+
   /// Retries of `append`; see `append_retry_options`.
   append_retry_options append_retry;
 
@@ -89,6 +144,15 @@ struct dynamodb_event_store_statistics {
   std::uint64_t skipped_gaps = 0;
   /// Positions in those gaps.
   std::uint64_t skipped_positions = 0;
+  /// Appends whose outcome had to be settled by reading their rows back, because an attempt
+  /// may have been applied although its answer was lost (see docs/retries-and-idempotency.md).
+  std::uint64_t ambiguous_appends = 0;
+  /// Of those, appends found committed (rows carrying this append's commit id): successes.
+  std::uint64_t recognised_commits = 0;
+  /// Of those, appends that threw `commit_unknown`.
+  std::uint64_t unknown_commits = 0;
+  /// Rows replays passed over under `bad_row_policy::skip` (each pass counted, like gaps).
+  std::uint64_t bad_rows_skipped = 0;
 };
 
 }  // namespace dynamo_es

@@ -70,6 +70,39 @@ class duplicate_playhead : public event_store_error {
   std::shared_ptr<const details> details_;
 };
 
+/// An `append` failed in a way that may or may not have written its events, and the store could
+/// not find out which: a request that may have reached DynamoDB (a timeout or a connection lost
+/// after sending, a 500) was not confirmed by its retries, and reading the aggregate back found
+/// neither our events nor anyone else's at the appended playheads (the request may still be in
+/// flight), or the read itself failed. Nothing is ever reported as a `duplicate_playhead` or
+/// written twice on a guess; this error is the honest third answer.
+///
+/// What to do: do NOT append the same events again blindly, and do not treat it as a conflict.
+/// After a short wait (the request cannot stay in flight longer than a few seconds), read the
+/// aggregate with strongly consistent reads (`consistent_aggregate_reads`) from the first
+/// playhead: if the events are there, and their rows' `CommitId` attribute is one of
+/// `commit_ids()`, the append succeeded; if no row exists at those playheads, it did not happen
+/// and may be retried; rows with another (or no) `CommitId` are someone else's (a conflict).
+/// See docs/retries-and-idempotency.md.
+class commit_unknown : public event_store_error {
+ public:
+  /// `playheads` are the appended ones in stream order; `commit_ids` the ClientRequestTokens of
+  /// the transactions this append sent (each is also the `CommitId` its rows would carry);
+  /// `cause` says what went wrong (the last error, or the failed read).
+  commit_unknown(std::string table, std::string aggregate_id, std::vector<std::int64_t> playheads,
+                 std::vector<std::string> commit_ids, std::string cause);
+
+  [[nodiscard]] const std::string& table() const noexcept;
+  [[nodiscard]] const std::string& aggregate_id() const noexcept;
+  [[nodiscard]] const std::vector<std::int64_t>& playheads() const noexcept;
+  [[nodiscard]] const std::vector<std::string>& commit_ids() const noexcept;
+  [[nodiscard]] const std::string& cause() const noexcept;
+
+ private:
+  struct details;
+  std::shared_ptr<const details> details_;
+};
+
 /// Root of the errors of `event_store_management` (Broadway's `EventStoreManagementException`).
 class event_store_management_error : public error {
  public:

@@ -28,6 +28,32 @@ std::string duplicate_message(const domain_event_stream& stream,
   return message + where + "; nothing was written";
 }
 
+std::string commit_unknown_message(const std::string& table, const std::string& aggregate_id,
+                                   const std::vector<std::int64_t>& playheads,
+                                   const std::vector<std::string>& commit_ids,
+                                   const std::string& cause) {
+  std::string message = "Commit unknown: cannot tell whether the append of " +
+                        std::to_string(playheads.size()) + " event(s) to aggregate \"" +
+                        aggregate_id + "\"";
+  if (!playheads.empty()) {
+    message += " at playhead" + std::string(playheads.size() > 1 ? "s " : " ") +
+               std::to_string(playheads.front());
+    if (playheads.size() > 1) message += ".." + std::to_string(playheads.back());
+  }
+  if (!table.empty()) message += " in table \"" + table + "\"";
+  message += " was written (commit id";
+  message += commit_ids.size() > 1 ? "s " : " ";
+  for (std::size_t i = 0; i < commit_ids.size(); ++i) {
+    if (i > 0) message += ", ";
+    message += commit_ids[i];
+  }
+  message += "): " + cause +
+             ". Do not append these events again blindly: read the aggregate back with "
+             "consistent reads after a short wait; rows at these playheads whose CommitId is one "
+             "of the ids above mean the append succeeded, no rows mean it did not";
+  return message;
+}
+
 }  // namespace
 
 event_stream_not_found::event_stream_not_found(std::string aggregate_id, std::string table)
@@ -87,6 +113,42 @@ const std::string& unknown_event_class::class_name() const noexcept {
 
 const std::string& unknown_event_class::aggregate_id() const noexcept {
   return details_->aggregate_id;
+}
+
+struct commit_unknown::details {
+  std::string table;
+  std::string aggregate_id;
+  std::vector<std::int64_t> playheads;
+  std::vector<std::string> commit_ids;
+  std::string cause;
+};
+
+commit_unknown::commit_unknown(std::string table, std::string aggregate_id,
+                               std::vector<std::int64_t> playheads,
+                               std::vector<std::string> commit_ids, std::string cause)
+    : event_store_error(commit_unknown_message(table, aggregate_id, playheads, commit_ids, cause)),
+      details_(std::make_shared<const details>(details{std::move(table), std::move(aggregate_id),
+                                                       std::move(playheads), std::move(commit_ids),
+                                                       std::move(cause)})) {}
+
+const std::string& commit_unknown::table() const noexcept {
+  return details_->table;
+}
+
+const std::string& commit_unknown::aggregate_id() const noexcept {
+  return details_->aggregate_id;
+}
+
+const std::vector<std::int64_t>& commit_unknown::playheads() const noexcept {
+  return details_->playheads;
+}
+
+const std::vector<std::string>& commit_unknown::commit_ids() const noexcept {
+  return details_->commit_ids;
+}
+
+const std::string& commit_unknown::cause() const noexcept {
+  return details_->cause;
 }
 
 }  // namespace dynamo_es

@@ -1,11 +1,22 @@
 #include "dynamo_es/dynamodb/client.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "dynamo_es/error.hpp"
 #include "dynamodb/codec.hpp"
 #include "dynamodb/error_mapping.hpp"
+#include "dynamodb/retry_clock.hpp"
+#include "dynamodb/retry_observer.hpp"
+#include "dynamodb/retry_policy.hpp"
+#include "dynamodb/retry_quota.hpp"
 #include "dynamodb/sigv4.hpp"
+#include "dynamodb/tls_warning.hpp"
 
 namespace dynamo_es::dynamodb {
 namespace {
@@ -24,6 +35,85 @@ bool is_loopback(const endpoint& where) {
 constexpr std::string_view local_access_key_id = "dynamo-es-local";
 constexpr std::string_view local_secret_access_key = "local";
 constexpr std::string_view local_region = "us-east-1";
+
+// Credentials an error message must never quote (issue 4, item 8). A proxy or front end that
+// echoes the request in its error page repeats the X-Amz-Security-Token header, and the error
+// mapping quotes (up to 200 bytes of) such a body; so before an error is built from a response,
+// what it repeats of the session token or the secret key is replaced by `***`. Strings shorter
+// than `min_length` are no AWS credential (secret keys have 40 characters, session tokens
+// hundreds) but placeholders such as Local's "local", and masking them would only mangle
+// messages.
+class credential_mask {
+ public:
+  static constexpr std::size_t min_length = 8;
+  static constexpr std::string_view replacement = "***";
+
+  credential_mask() = default;
+  explicit credential_mask(const credentials& creds) {
+    add(creds.session_token);
+    add(creds.secret_access_key);
+  }
+
+  // The exception for the failed `result`, as `detail::make_error` built it (`failure`), or
+  // rebuilt from a copy of `result` in which the credentials are masked when they appear in it.
+  [[nodiscard]] std::exception_ptr error_for(std::string_view operation, const http_result& result,
+                                             std::exception_ptr failure) const {
+    if (!appears_in(result)) return failure;
+    // A body that fails its checksum is not quoted (the error says only "does not match").
+    if (result.status == transport_status::ok && !detail::checksum_matches(result)) {
+      return failure;
+    }
+    http_result masked;
+    masked.status = result.status;
+    masked.http_status = result.http_status;
+    masked.body = masked_text(result.body);
+    masked.error_message = masked_text(result.error_message);
+    for (const auto& header : result.headers) {
+      // Checked above against the original body; it cannot match the masked one.
+      if (header.name == "x-amz-crc32") continue;
+      masked.headers.push_back({header.name, masked_text(header.value)});
+    }
+    return detail::make_error(operation, masked);
+  }
+
+ private:
+  void add(const std::string& secret) {
+    if (secret.size() < min_length) return;
+    forms_.push_back(secret);
+    // JSON may escape '/' as "\/" (PHP's and many Java encoders do), and AWS secrets and tokens
+    // hold '/': the error mapping would decode that form back into the plain secret.
+    std::string escaped;
+    for (const char c : secret) {
+      if (c == '/') escaped += '\\';
+      escaped += c;
+    }
+    if (escaped != secret) forms_.push_back(std::move(escaped));
+  }
+
+  [[nodiscard]] bool appears_in(std::string_view text) const {
+    return std::any_of(forms_.begin(), forms_.end(), [text](const std::string& form) {
+      return text.find(form) != std::string_view::npos;
+    });
+  }
+
+  [[nodiscard]] bool appears_in(const http_result& result) const {
+    return appears_in(result.body) || appears_in(result.error_message) ||
+           std::any_of(result.headers.begin(), result.headers.end(),
+                       [this](const http_header& header) { return appears_in(header.value); });
+  }
+
+  [[nodiscard]] std::string masked_text(std::string text) const {
+    for (const auto& form : forms_) {
+      for (auto at = text.find(form); at != std::string::npos;
+           at = text.find(form, at + replacement.size())) {
+        text.replace(at, form.size(), replacement);
+      }
+    }
+    return text;
+  }
+
+  std::vector<std::string> forms_;
+};
 
 }  // namespace
 
@@ -53,25 +143,36 @@ class client::impl {
       credentials_ = credentials{std::string(local_access_key_id),
                                  std::string(local_secret_access_key), std::string()};
     }
+    mask_ = credential_mask(credentials_);
     url_ = endpoint_.url();
+    retry_ = options.retry;
+    retry_.max_attempts = std::max(retry_.max_attempts, 1);
+    quota_ = std::make_unique<detail::retry_quota>(retry_);
     transport_ = options.transport;
     if (!transport_) {
       curl_transport_options transport_options;
       transport_options.connect_timeout = options.connect_timeout;
       transport_options.request_timeout = options.request_timeout;
       transport_options.max_connections = options.max_connections;
-      transport_options.verify_tls = endpoint_.verify_tls;
-      transport_ = make_curl_transport(transport_options);
+      transport_options.low_speed_time = options.stall_timeout;
+      transport_options.low_speed_bytes_per_second = options.stall_min_bytes_per_second;
+      transport_options.verify_tls = options.verify_tls;
+      endpoint_.verify_tls = options.verify_tls;
+      if (!options.verify_tls && detail::is_https_url(url_)) {
+        // Loud at once rather than at the first request, which may come much later; the
+        // transport then stays quiet so that the line appears once.
+        detail::write_unverified_tls_warning(url_, "client_options::verify_tls");
+        transport_ = detail::make_curl_transport_warned_about(transport_options, url_);
+      } else {
+        transport_ = make_curl_transport(transport_options);
+      }
     }
   }
 
-  // One signed attempt. A retry loop (a later addition) wraps exactly this call, re-signing each
-  // attempt so that X-Amz-Date stays fresh.
-  [[nodiscard]] http_result send_once(std::string_view operation, std::string body) const {
-    http_request request;
-    request.url = url_;
-    request.body = std::move(body);
-
+  // One signed attempt. Every attempt is signed anew, so that X-Amz-Date stays fresh and a
+  // corrected clock takes effect.
+  [[nodiscard]] http_result send_once(std::string_view operation, http_request& request,
+                                      std::chrono::system_clock::time_point signing_time) const {
     std::string target(target_prefix);
     target += operation;
     detail::signing_request to_sign{.method = "POST",
@@ -83,9 +184,10 @@ class client::impl {
     detail::signing_params params;
     params.creds = credentials_;
     params.region = region_;
-    params.time = std::chrono::system_clock::now();
+    params.time = signing_time;
     detail::signature signed_request = detail::sign(to_sign, params);
 
+    request.headers.clear();
     request.headers.reserve(to_sign.headers.size() + signed_request.headers_to_add.size() + 1);
     for (auto& header : to_sign.headers) {
       request.headers.push_back({std::move(header.name), std::move(header.value)});
@@ -97,17 +199,88 @@ class client::impl {
     return transport_->send(request);
   }
 
+  // The retry loop of AWS standard mode around `send_once` (see retry_policy.hpp and
+  // docs/retries-and-idempotency.md). `idempotent`: the call may be re-sent after an ambiguous
+  // failure (a read, or a TransactWriteItems with a ClientRequestToken).
+  [[nodiscard]] std::string call(std::string_view operation, std::string body,
+                                 bool idempotent) const {
+    http_request request;
+    request.url = url_;
+    request.body = std::move(body);
+    detail::call_retry_state state(retry_, quota_.get(), idempotent,
+                                   std::chrono::steady_clock::now());
+    for (;;) {
+      if (const auto budget = state.attempt_budget(std::chrono::steady_clock::now())) {
+        request.timeout = *budget;
+      }
+      const auto signing_time = clock_.now();
+      http_result result = send_once(operation, request, signing_time);
+      std::exception_ptr failure = detail::make_error(operation, result);
+      if (failure) failure = mask_.error_for(operation, result, std::move(failure));
+      if (!failure) {
+        state.on_success();
+        detail::call_observer::report(state.attempts(), state.any_ambiguous());
+        return std::move(result.body);
+      }
+      const auto delay = on_failed_attempt(state, failure, result, signing_time);
+      if (!delay) {
+        detail::call_observer::report(state.attempts(), state.any_ambiguous());
+        std::rethrow_exception(failure);
+      }
+      if (delay->count() > 0) std::this_thread::sleep_for(*delay);
+      state.next_attempt();
+    }
+  }
+
+  // Reads may always be re-sent; any other operation only when not ambiguous.
   [[nodiscard]] std::string call(std::string_view operation, std::string body) const {
-    http_result result = send_once(operation, std::move(body));
-    detail::throw_if_failed(operation, result);
-    return std::move(result.body);
+    return call(operation, std::move(body), detail::is_read_operation(operation));
+  }
+
+  // Classifies the failed attempt, corrects the clock when DynamoDB says it is off, and decides.
+  // On giving up, writes the retry history into the error that is about to be thrown.
+  std::optional<std::chrono::milliseconds> on_failed_attempt(
+      detail::call_retry_state& state, const std::exception_ptr& failure, const http_result& result,
+      std::chrono::system_clock::time_point signing_time) const {
+    try {
+      std::rethrow_exception(failure);
+    } catch (dynamodb_error& error) {
+      const auto failure_class = detail::classify_failure(error);
+      bool corrected = false;
+      if (failure_class.kind == detail::failure_kind::clock_skew && retry_.correct_clock_skew) {
+        if (const auto date = result.header("date")) {
+          if (const auto server_time = detail::parse_http_date(*date)) {
+            corrected =
+                clock_.correct(signing_time, *server_time, std::chrono::system_clock::now());
+          }
+        }
+      }
+      std::uniform_real_distribution<double> unit(0.0, 1.0);
+      const auto delay = state.on_failure(failure_class, corrected,
+                                          std::chrono::steady_clock::now(), unit(random_engine()));
+      if (!delay) {
+        detail::retry_annotation::annotate(error, state.attempts(),
+                                           state.earlier_attempt_ambiguous());
+      }
+      return delay;
+    }
+  }
+
+  static std::mt19937_64& random_engine() {
+    thread_local std::mt19937_64 engine{std::random_device{}()};
+    return engine;
   }
 
   std::string region_;
   dynamodb::endpoint endpoint_;
   credentials credentials_;
+  credential_mask mask_;
   std::string url_;
   std::shared_ptr<http_transport> transport_;
+  retry_options retry_;
+  // Shared by every call of this client (AWS standard mode's quota is per client).
+  std::unique_ptr<detail::retry_quota> quota_;
+  mutable detail::signing_clock clock_;
 };
 
 client::client(const client_options& options) : impl_(std::make_unique<impl>(options)) {}
@@ -201,8 +374,9 @@ std::vector<attribute_map> client::query_all(query_request request) const {
 
 transact_write_items_response client::transact_write_items(
     const transact_write_items_request& request) const {
-  static_cast<void>(
-      checked_impl().call("TransactWriteItems", detail::encode_transact_write_items(request)));
+  static_cast<void>(checked_impl().call("TransactWriteItems",
+                                        detail::encode_transact_write_items(request),
+                                        /*idempotent=*/!request.client_request_token.empty()));
   return {};
 }
 

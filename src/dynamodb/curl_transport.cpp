@@ -5,13 +5,16 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include "dynamo_es/dynamodb/http_transport.hpp"
 #include "dynamo_es/error.hpp"
+#include "dynamodb/tls_warning.hpp"
 
 namespace dynamo_es::dynamodb {
 namespace {
@@ -120,9 +123,13 @@ class curl_transport final : public http_transport {
   }
 
   http_result send(const http_request& request) override {
+    if (!options_.verify_tls) tls_warning_.before_request(request.url);  // loud, once per URL
     checked_out_handle handle(*this);
     return perform(handle.get(), request);
   }
+
+  // See detail::make_curl_transport_warned_about.
+  void already_warned(std::string_view url) { tls_warning_.already_warned(url); }
 
  private:
   // RAII checkout: takes an idle handle (or makes one while under capacity, or waits) and gives
@@ -189,7 +196,19 @@ class curl_transport final : public http_transport {
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(options_.connect_timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(attempt_timeout(request).count()));
+    // Stall detection: a connection that died silently (no RST, e.g. a vanished NAT entry) is
+    // given up after `low_speed_time` instead of the whole request timeout.
+    const auto low_speed_seconds =
+        std::chrono::ceil<std::chrono::seconds>(options_.low_speed_time).count();
+    curl_easy_setopt(
+        curl, CURLOPT_LOW_SPEED_TIME,
+        static_cast<long>(options_.low_speed_time.count() > 0 ? low_speed_seconds : 0));
+    curl_easy_setopt(
+        curl, CURLOPT_LOW_SPEED_LIMIT,
+        static_cast<long>(options_.low_speed_time.count() > 0
+                              ? std::max<std::size_t>(options_.low_speed_bytes_per_second, 1)
+                              : 0));
     curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, options_.tcp_keepalive ? 1L : 0L);
     curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
@@ -234,6 +253,14 @@ class curl_transport final : public http_transport {
     return result;
   }
 
+  // The request's own budget (what is left of the client's total deadline) when it is shorter.
+  [[nodiscard]] std::chrono::milliseconds attempt_timeout(const http_request& request) const {
+    if (request.timeout.count() > 0 && request.timeout < options_.request_timeout) {
+      return request.timeout;
+    }
+    return options_.request_timeout;
+  }
+
   static void append_header(header_list& list, const std::string& line) {
     curl_slist* extended = curl_slist_append(list.get(), line.c_str());
     if (extended == nullptr) {
@@ -244,6 +271,7 @@ class curl_transport final : public http_transport {
   }
 
   const curl_transport_options options_;
+  detail::unverified_tls_warning tls_warning_;
   const std::size_t capacity_;
   std::mutex mutex_;
   std::condition_variable available_;
@@ -256,5 +284,16 @@ class curl_transport final : public http_transport {
 std::shared_ptr<http_transport> make_curl_transport(const curl_transport_options& options) {
   return std::make_shared<curl_transport>(options);
 }
+
+namespace detail {
+
+std::shared_ptr<http_transport> make_curl_transport_warned_about(
+    const curl_transport_options& options, std::string_view url) {
+  auto transport = std::make_shared<curl_transport>(options);
+  transport->already_warned(url);
+  return transport;
+}
+
+}  // namespace detail
 
 }  // namespace dynamo_es::dynamodb

@@ -2,10 +2,12 @@
 // AWS_ENDPOINT_URL, the regional AWS endpoint).
 
 #include <charconv>
+#include <cstdio>
 #include <optional>
 
 #include "dynamo_es/dynamodb/credentials.hpp"
 #include "dynamo_es/error.hpp"
+#include "dynamodb/tls_warning.hpp"
 
 namespace dynamo_es::dynamodb {
 namespace {
@@ -31,13 +33,38 @@ bool is_ipv6_char(char c) {
          c == '.';
 }
 
+// The URL as an error message may show it. User info (`https://AKID:secret@host`) and a query or
+// fragment (a presigned URL's `X-Amz-Security-Token=...`) are where credentials get pasted, so
+// they are replaced by `***`. Secret keys may contain '/', so everything up to the last '@'
+// before any query counts as user info.
+std::string redacted(std::string_view url) {
+  std::string out;
+  if (const auto separator = url.find("://"); separator != std::string_view::npos) {
+    out = std::string(url.substr(0, separator + 3));
+    url.remove_prefix(separator + 3);
+  }
+  const auto query = url.find_first_of("?#");
+  const auto at = url.substr(0, query).rfind('@');
+  if (at != std::string_view::npos) {
+    out += "***@";
+    url.remove_prefix(at + 1);
+  }
+  const auto tail = url.find_first_of("?#");
+  out += std::string(url.substr(0, tail));
+  if (tail != std::string_view::npos) {
+    out += url[tail];
+    out += "***";
+  }
+  return out;
+}
+
 // `http(s)://host[:port][/]`, host being a name, an IPv4 address or a bracketed IPv6 address.
 // Anything else — user info, a path, a query, a fragment — is refused: the client always posts
 // to `/`, and a silently dropped path would send requests somewhere the user did not intend.
 endpoint parse_endpoint(const std::string& url, const std::string& origin) {
   const auto fail = [&](const std::string& why) -> endpoint {
-    throw configuration_error(origin + " '" + url + "' is not an endpoint URL of the form " +
-                              "http(s)://host[:port][/]: " + why);
+    throw configuration_error(origin + " '" + redacted(url) + "' is not an endpoint URL of the " +
+                              "form http(s)://host[:port][/]: " + why);
   };
   const auto separator = url.find("://");
   if (separator == std::string::npos) return fail("no scheme");
@@ -128,4 +155,45 @@ endpoint resolve_endpoint(const std::string& explicit_url, const std::string& re
                         "the default endpoint for region '" + region + "'");
 }
 
+namespace detail {
+
+std::string unverified_tls_warning_text(std::string_view url, std::string_view setting) {
+  return "dynamo-es: WARNING: TLS peer verification is OFF for " + redacted(url) + " (" +
+         std::string(setting) +
+         " = false): its certificate and host name are not checked, so anyone on the network "
+         "path can impersonate it and read or change every request and response\n";
+}
+
+bool is_https_url(std::string_view url) noexcept {
+  constexpr std::string_view scheme = "https://";
+  if (url.size() < scheme.size()) return false;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    const char c = url[i];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != scheme[i]) return false;
+  }
+  return true;
+}
+
+void write_unverified_tls_warning(std::string_view url, std::string_view setting) {
+  // One write of the whole line, so that concurrent output cannot split it.
+  const std::string line = unverified_tls_warning_text(url, setting);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
+
+void unverified_tls_warning::before_request(std::string_view url) {
+  if (!is_https_url(url)) return;
+  {
+    std::scoped_lock lock(mutex_);
+    if (!warned_.emplace(url).second) return;
+  }
+  write_unverified_tls_warning(url, "curl_transport_options::verify_tls");
+}
+
+void unverified_tls_warning::already_warned(std::string_view url) {
+  std::scoped_lock lock(mutex_);
+  warned_.emplace(url);
+}
+
+}  // namespace detail
 }  // namespace dynamo_es::dynamodb

@@ -82,7 +82,15 @@ transport_error::transport_error(std::string operation, transport_status status,
       status_(status) {}
 
 bool transport_error::ambiguous() const noexcept {
-  return may_have_reached_server(status_);
+  return may_have_reached_server(status_) || dynamodb_error::ambiguous();
+}
+
+bool internal_server_error::ambiguous() const noexcept {
+  // 503 (ServiceUnavailable) is a refusal before any work; 501 and 505 reject the request
+  // itself. Any other 5xx may come after the write was applied.
+  const int status = http_status();
+  const bool refused = status == 501 || status == 503 || status == 505;
+  return (status >= 500 && !refused) || dynamodb_error::ambiguous();
 }
 
 }  // namespace dynamo_es::dynamodb

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "dynamo_es/error.hpp"
+#include "stores/dynamodb_commit_id.hpp"
 #include "stores/dynamodb_item_codec.hpp"
 #include "stores/dynamodb_item_size.hpp"
 #include "stores/dynamodb_table_layout.hpp"
@@ -56,6 +57,9 @@ checked_append encode_and_check_append(std::string_view aggregate_id,
   result.transaction_bytes = counter_action_allowance;
   for (const auto& message : stream) {
     auto item = encode_event(message, std::numeric_limits<std::int64_t>::max());
+    // The row will also carry its commit id (the transaction's token, always 36 characters).
+    item.insert_or_assign(std::string(commit_id_attribute),
+                          dynamodb::attribute_value::string(std::string(commit_id_placeholder)));
     const auto size = item_size(item);
     check_item(aggregate_id, message, item, size);
     result.transaction_bytes += size + layout::event_put_condition.size();

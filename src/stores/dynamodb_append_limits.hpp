@@ -21,8 +21,8 @@ inline constexpr std::size_t counter_action_allowance = 128;
 /// Event rows ready for the transaction, with the byte counts the limits were checked against.
 struct checked_append {
   /// One row per message, in stream order; `GlobalPosition` holds a placeholder of the largest
-  /// size a position can have (INT64_MAX, 11 bytes), so that the size check holds whatever
-  /// position the row finally gets.
+  /// size a position can have (INT64_MAX, 11 bytes) and `CommitId` one of a token's size (36
+  /// characters), so that the size check holds whatever position and token the row finally gets.
   std::vector<dynamodb::attribute_map> items;
   /// Sum of the rows' sizes, their condition expressions and the counter allowance.
   std::size_t transaction_bytes = 0;

@@ -42,6 +42,11 @@ void validate_options(const dynamodb_event_store_options& options) {
     throw validation_error("Invalid dynamodb_event_store_options for table \"" + name +
                            "\": durations must not be negative");
   }
+  if (options.bad_rows != bad_row_policy::stop && options.bad_rows != bad_row_policy::skip) {
+    throw validation_error("Invalid dynamodb_event_store_options::bad_rows " +
+                           std::to_string(static_cast<int>(options.bad_rows)) +
+                           ": must be bad_row_policy::stop or bad_row_policy::skip");
+  }
   if (options.append_retry.max_attempts < 1) {
     throw validation_error("Invalid dynamodb_event_store_options::append_retry.max_attempts " +
                            std::to_string(options.append_retry.max_attempts) +
@@ -63,7 +68,7 @@ class dynamodb_event_store::impl {
         options_((validate_options(options), std::move(options))),
         allocator_(client_, options_.table_name, options_.append_retry, counters_),
         replay_(client_, options_.table_name, options_.gap_timeout, options_.on_gap_skipped,
-                counters_) {}
+                options_.bad_rows, options_.on_bad_row, counters_) {}
 
   const dynamodb::client& client() const { return *client_; }
   const dynamodb_event_store_options& options() const { return options_; }
@@ -88,9 +93,19 @@ class dynamodb_event_store::impl {
     const auto read = [](const std::atomic<std::uint64_t>& c) {
       return c.load(std::memory_order_relaxed);
     };
-    return {read(counters_.appends),           read(counters_.counter_races),
-            read(counters_.transient_retries), read(counters_.gap_waits),
-            read(counters_.skipped_gaps),      read(counters_.skipped_positions)};
+    // By name, so a field added to the struct cannot shift the others.
+    dynamodb_event_store_statistics result;
+    result.appends = read(counters_.appends);
+    result.counter_races = read(counters_.counter_races);
+    result.transient_retries = read(counters_.transient_retries);
+    result.gap_waits = read(counters_.gap_waits);
+    result.skipped_gaps = read(counters_.skipped_gaps);
+    result.skipped_positions = read(counters_.skipped_positions);
+    result.ambiguous_appends = read(counters_.ambiguous_appends);
+    result.recognised_commits = read(counters_.recognised_commits);
+    result.unknown_commits = read(counters_.unknown_commits);
+    result.bad_rows_skipped = read(counters_.bad_rows_skipped);
+    return result;
   }
 
  private:

@@ -6,7 +6,9 @@
 #include <utility>
 
 #include "dynamo_es/event_store_errors.hpp"
+#include "dynamodb/retry_observer.hpp"
 #include "stores/dynamodb_backoff.hpp"
+#include "stores/dynamodb_commit_id.hpp"
 #include "stores/dynamodb_item_codec.hpp"
 #include "stores/dynamodb_table_layout.hpp"
 
@@ -150,30 +152,54 @@ std::int64_t conditional_counter::commit(pending_append& append) {
   }
   int attempts = 0;
   int retries = 0;
+  auto request = build_request(append.items, basis, basis.value + 1);
+  // The tokens of every transaction this append sent: a row carrying any of them is ours.
+  std::vector<std::string> commit_ids{request.client_request_token};
+  // Whether an attempt of this append may have been applied although it failed (its answer was
+  // lost). Then no failure is reported on a guess: the rows are read back first (`settle`).
+  bool maybe_applied = false;
   for (;;) {
     const auto first = basis.value + 1;
-    const auto request = build_request(append.items, basis, first);
+    ++attempts;
     try {
-      send(request, attempts);
+      send(request);
       remember_commit(basis, first + count - 1);
       store_counters::add(counters_.appends);
       return first;
     } catch (const dynamodb::transaction_canceled& e) {
+      maybe_applied = maybe_applied || e.ambiguous();
       const auto outcome = classify_cancellation(e.cancellation_reasons(), append.items.size());
+      std::vector<std::string> reasons;
+      for (const auto& reason : e.cancellation_reasons())
+        reasons.push_back(describe_reason(reason));
       switch (outcome.outcome) {
         case cancellation_outcome::kind::duplicate_playhead: {
+          if (maybe_applied) {
+            // The rows that exist may be our own: an earlier attempt was applied, its answer
+            // lost, and DynamoDB did not honour the token on the re-send (its 10-minute window
+            // had passed, or it was an earlier request of this append under another token).
+            if (const auto position = settle(append, commit_ids, reasons, e.what(), true)) {
+              return *position;
+            }
+          }
           std::vector<playhead_conflict> conflicts;
           for (const auto index : outcome.duplicate_events) {
             conflicts.push_back(
                 {std::string(append.aggregate_id), append.stream[index].playhead()});
           }
-          std::vector<std::string> reasons;
-          for (const auto& reason : e.cancellation_reasons()) {
-            reasons.push_back(describe_reason(reason));
-          }
           throw duplicate_playhead(append.stream, std::move(conflicts), std::move(reasons), table_);
         }
         case cancellation_outcome::kind::counter_moved: {
+          if (maybe_applied) {
+            // Our earlier attempt cannot have been applied: its rows would exist, and this
+            // cancellation would name them. Nor can it be applied later: it is conditioned on a
+            // counter value that the counter (which only grows) has left behind. The read is a
+            // second opinion that costs one request on a rare path.
+            if (const auto position = settle(append, commit_ids, reasons, e.what(), false)) {
+              return *position;
+            }
+            maybe_applied = false;
+          }
           // ALL_OLD put the counter's current value into the reason; without an item (the
           // counter row is gone) or without a value, look at the table.
           const auto value =
@@ -187,10 +213,20 @@ std::int64_t conditional_counter::commit(pending_append& append) {
           store_counters::add(counters_.transient_retries);
           break;
         case cancellation_outcome::kind::other:
+          if (maybe_applied) {
+            if (const auto position = settle(append, commit_ids, reasons, e.what(), true)) {
+              return *position;
+            }
+          }
           std::rethrow_exception(cancellation_error(e, outcome, table_, append));
       }
       if (attempts >= retry_.max_attempts) {
         if (outcome.outcome == cancellation_outcome::kind::transient) {
+          if (maybe_applied) {
+            if (const auto position = settle(append, commit_ids, reasons, e.what(), true)) {
+              return *position;
+            }
+          }
           std::rethrow_exception(cancellation_error(e, outcome, table_, append));
         }
         throw dynamodb::transaction_conflict(
@@ -200,8 +236,98 @@ std::int64_t conditional_counter::commit(pending_append& append) {
                 " times in a row; nothing was written (raise append_retry.max_attempts?)",
             e.http_status(), e.request_id());
       }
-      pause_before_retry(++retries, outcome.outcome == cancellation_outcome::kind::counter_moved);
+      const bool counter_moved = outcome.outcome == cancellation_outcome::kind::counter_moved;
+      pause_before_retry(++retries, counter_moved);
+      if (counter_moved) {
+        // New positions, so a new request and a new token; a transient cancellation re-sends
+        // the same request (DynamoDB forgets the tokens of cancelled transactions).
+        request = build_request(append.items, basis, basis.value + 1);
+        commit_ids.push_back(request.client_request_token);
+      }
+    } catch (const dynamodb::dynamodb_error& e) {
+      // The client's retry policy has given up (or may not re-send an ambiguous write).
+      maybe_applied = maybe_applied || e.ambiguous();
+      if (!maybe_applied) throw;  // no attempt reached the table: nothing was written
+      if (const auto position = settle(append, commit_ids, {}, e.what(), true)) return *position;
+      throw;  // not reached: settle decides or throws when a request may still apply
     }
+  }
+}
+
+std::optional<std::int64_t> conditional_counter::settle(const pending_append& append,
+                                                        const std::vector<std::string>& commit_ids,
+                                                        const std::vector<std::string>& reasons,
+                                                        const std::string& cause,
+                                                        bool may_still_apply) {
+  store_counters::add(counters_.ambiguous_appends);
+  std::vector<std::int64_t> playheads;
+  playheads.reserve(append.stream.size());
+  for (const auto& message : append.stream) playheads.push_back(message.playhead());
+  const auto unknown = [&](const std::string& why) {
+    store_counters::add(counters_.unknown_commits);
+    return commit_unknown(table_, std::string(append.aggregate_id), playheads, commit_ids,
+                          cause + "; " + why);
+  };
+
+  std::vector<attribute_map> rows;
+  try {
+    rows = read_rows(append.aggregate_id, *std::min_element(playheads.begin(), playheads.end()),
+                     *std::max_element(playheads.begin(), playheads.end()));
+  } catch (const error& e) {
+    throw unknown(std::string("reading the rows back failed: ") + e.what());
+  }
+  const auto verdict = judge_commit(rows, playheads, commit_ids);
+  switch (verdict.outcome) {
+    case commit_verdict::kind::ours:
+      if (!verdict.first_position) {
+        throw unknown("our rows are there but carry no GlobalPosition");
+      }
+      if (verdict.last_position) remember_at_least(*verdict.last_position);
+      store_counters::add(counters_.recognised_commits);
+      store_counters::add(counters_.appends);
+      return verdict.first_position;
+    case commit_verdict::kind::theirs: {
+      std::vector<playhead_conflict> conflicts;
+      for (const auto playhead : verdict.foreign_playheads) {
+        conflicts.push_back({std::string(append.aggregate_id), playhead});
+      }
+      throw duplicate_playhead(append.stream, std::move(conflicts), reasons, table_);
+    }
+    case commit_verdict::kind::absent:
+      if (!may_still_apply) return std::nullopt;
+      throw unknown(
+          "no row exists at these playheads yet, and a request of this append may still be in "
+          "flight");
+    case commit_verdict::kind::inconsistent:
+      break;
+  }
+  throw unknown("the rows at these playheads are neither all this append's nor another writer's");
+}
+
+std::vector<attribute_map> conditional_counter::read_rows(std::string_view aggregate_id,
+                                                          std::int64_t first_playhead,
+                                                          std::int64_t last_playhead) const {
+  dynamodb::query_request query;
+  query.table_name = table_;
+  query.key_condition_expression = "#id = :id AND #p BETWEEN :first AND :last";
+  query.projection_expression = "#p, #g, #c";
+  query.expression_attribute_names = {{"#id", std::string(layout::id)},
+                                      {"#p", std::string(layout::playhead)},
+                                      {"#g", std::string(layout::global_position)},
+                                      {"#c", std::string(commit_id_attribute)}};
+  query.expression_attribute_values = {{":id", attribute_value::string(std::string(aggregate_id))},
+                                       {":first", attribute_value::number(first_playhead)},
+                                       {":last", attribute_value::number(last_playhead)}};
+  // Strongly consistent: the read must see every write that was acknowledged before it, ours
+  // included.
+  query.consistent_read = true;
+  return client_->query_all(std::move(query));
+}
+
+void conditional_counter::remember_at_least(std::int64_t value) noexcept {
+  auto known = last_known_.load(std::memory_order_relaxed);
+  while (value > known &&
+         !last_known_.compare_exchange_weak(known, value, std::memory_order_relaxed)) {
   }
 }
 
@@ -210,6 +336,10 @@ dynamodb::transact_write_items_request conditional_counter::build_request(
   using dynamodb::return_value_on_condition_check_failure;
   dynamodb::transact_write_items_request request;
   request.transact_items.reserve(items.size() + 1);
+  // One token per distinct request: the client re-sends this very request with it, so a commit
+  // whose answer was lost is not applied twice; the rows carry it as their commit id, so that
+  // the store can recognise its own commit when it has to read it back.
+  const std::string token = random_token();
 
   dynamodb::transact_update counter;
   counter.table_name = table_;
@@ -236,32 +366,28 @@ dynamodb::transact_write_items_request conditional_counter::build_request(
     put.table_name = table_;
     put.item = item;
     set_global_position(put.item, position++);
+    put.item.insert_or_assign(std::string(commit_id_attribute), attribute_value::string(token));
     put.condition_expression = std::string(layout::event_put_condition);
     put.return_values_on_condition_check_failure = return_value_on_condition_check_failure::all_old;
     request.transact_items.emplace_back(std::move(put));
   }
-  // One token per distinct request: `send` re-sends this very request with it, so a commit whose
-  // answer was lost is not applied twice.
-  request.client_request_token = random_token();
+  request.client_request_token = token;
   return request;
 }
 
-void conditional_counter::send(const dynamodb::transact_write_items_request& request,
-                               int& attempts) {
-  for (int retry = 1;; ++retry) {
-    ++attempts;
-    try {
-      client_->transact_write_items(request);
-      return;
-    } catch (const dynamodb::transaction_canceled&) {
-      throw;
-    } catch (const dynamodb::dynamodb_error& e) {
-      if (!e.retryable() || attempts >= retry_.max_attempts) throw;
-      store_counters::add(counters_.transient_retries);
-      std::this_thread::sleep_for(
-          jittered_backoff(retry, retry_.initial_backoff, retry_.max_backoff));
-    }
+void conditional_counter::send(const dynamodb::transact_write_items_request& request) {
+  // Throttling, 5xx and network failures are retried inside the client (AWS standard mode, with
+  // the same token: the request carries one, so even an ambiguous failure may be re-sent). The
+  // observer only counts those retries for `statistics()`.
+  dynamodb::detail::call_observer observer;
+  try {
+    client_->transact_write_items(request);
+  } catch (...) {
+    store_counters::add(counters_.transient_retries,
+                        static_cast<std::uint64_t>(observer.retries()));
+    throw;
   }
+  store_counters::add(counters_.transient_retries, static_cast<std::uint64_t>(observer.retries()));
 }
 
 conditional_counter::counter_basis conditional_counter::discover_counter() const {

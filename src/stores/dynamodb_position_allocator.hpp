@@ -39,8 +39,11 @@ class position_allocator {
 
   /// Writes every row of `append` atomically at positions last+1 .. last+n (in stream order),
   /// where `last` is the highest position handed out so far; returns the first position.
-  /// Throws `duplicate_playhead` when a row's (Id, Playhead) exists; other failures throw the
-  /// client's errors. A call that throws consumed no position.
+  /// Throws `duplicate_playhead` when a row's (Id, Playhead) exists (another writer's);
+  /// `commit_unknown` when an attempt may have been applied and reading the rows back could not
+  /// tell; other failures throw the client's errors (then nothing was written). A call that
+  /// throws anything but `commit_unknown` consumed no position. Exactly once: an append whose
+  /// answer was lost is confirmed by its token or by its rows' `CommitId`, never re-applied.
   virtual std::int64_t commit(pending_append& append) = 0;
 
  protected:
@@ -104,12 +107,33 @@ class conditional_counter final : public position_allocator {
     bool exists = false;
   };
 
-  /// The transaction writing `items` at `next`, `next + 1`, ... and moving the counter on.
+  /// The transaction writing `items` at `next`, `next + 1`, ... and moving the counter on, under
+  /// a fresh ClientRequestToken that every row also carries as its `CommitId`.
   [[nodiscard]] dynamodb::transact_write_items_request build_request(
       const std::vector<dynamodb::attribute_map>& items, counter_basis basis,
       std::int64_t next) const;
-  /// Sends `request`, re-sending it with the same token after a transient failure.
-  void send(const dynamodb::transact_write_items_request& request, int& attempts);
+  /// Sends `request` once through the client (whose retry policy re-sends it with the same
+  /// token); counts the client's retries.
+  void send(const dynamodb::transact_write_items_request& request);
+  /// After an attempt of this append may have been applied: reads the rows at the appended
+  /// playheads back (strongly consistent) and returns the first position when they are our
+  /// commit; throws `duplicate_playhead` when they are someone else's; throws `commit_unknown`
+  /// when the read fails or the rows do not tell. No row at all returns nullopt when
+  /// `may_still_apply` is false (nothing of ours can be applied any more: the caller goes on),
+  /// and throws `commit_unknown` otherwise (a request of ours may still be in flight).
+  /// `reasons` are the cancellation's reasons for a `duplicate_playhead` (may be empty), `cause`
+  /// the failure that made the append ambiguous, for a `commit_unknown`.
+  [[nodiscard]] std::optional<std::int64_t> settle(const pending_append& append,
+                                                   const std::vector<std::string>& commit_ids,
+                                                   const std::vector<std::string>& reasons,
+                                                   const std::string& cause, bool may_still_apply);
+  /// The rows of `aggregate_id` at playheads first..last (Playhead, GlobalPosition, CommitId),
+  /// read strongly consistently.
+  [[nodiscard]] std::vector<dynamodb::attribute_map> read_rows(std::string_view aggregate_id,
+                                                               std::int64_t first_playhead,
+                                                               std::int64_t last_playhead) const;
+  /// Records a counter value this instance's commit left; never moves backwards.
+  void remember_at_least(std::int64_t value) noexcept;
   /// The counter as the table has it (a consistent GetItem); when it has no value, the highest
   /// position in the feed (so a lost counter row never makes positions repeat).
   [[nodiscard]] counter_basis discover_counter() const;

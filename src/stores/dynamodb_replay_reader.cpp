@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -52,15 +53,46 @@ void log_to_stderr(const skipped_gap& gap) {
 replay_read assemble_replay_page(const std::vector<attribute_map>& items, bool more_in_index,
                                  const criteria& filter, std::int64_t after, std::string_view table,
                                  gap_tracker& tracker,
-                                 const std::function<void(const skipped_gap&)>& on_skip) {
+                                 const std::function<void(const skipped_gap&)>& on_skip,
+                                 const bad_row_handling& bad_rows) {
   std::vector<replay_event> events;
   auto last = after;
   // Positions start at 1: a checkpoint below 0 expects position 1 next.
   auto expected = std::max<std::int64_t>(after, 0) + 1;
   bool holes_observed = false;
+  const bool skip_bad_rows = bad_rows.policy == bad_row_policy::skip;
+  // Under `stop` the page ends before the bad row, so every event before it is delivered and the
+  // next page (which starts at the row) throws: where a replay stops does not depend on the page
+  // size. A bad first row has nothing before it to deliver.
+  const auto stop_before = [&](std::size_t index, const corrupt_event_row& bad) -> replay_read {
+    if (index == 0) throw bad;
+    return {replay_page(std::move(events), last, true), std::nullopt};
+  };
+  const auto report = [&](const corrupt_row_report& row) {
+    if (bad_rows.on_skip) bad_rows.on_skip(row);
+  };
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto& item = items[i];
-    const auto position = decode_global_position(item, table);
+    const auto where = read_feed_position(item);
+    if (where.what != feed_position::kind::valid) {
+      try {
+        static_cast<void>(decode_global_position(item, table));
+      } catch (const corrupt_event_row& bad) {
+        if (!skip_bad_rows || where.what == feed_position::kind::unusable) {
+          // A position between two integers (or none at all) has no checkpoint that passes it.
+          return stop_before(i, bad);
+        }
+        report(bad.report());
+        if (where.what == feed_position::kind::beyond_int64) {
+          // The index sorts numerically: every later row is beyond int64 too. The checkpoint
+          // stays, so a later replay reports the row again.
+          return {replay_page(std::move(events), last, false), std::nullopt};
+        }
+        last = std::max(last, where.value);  // negative: below every real position
+        continue;
+      }
+    }
+    const auto position = where.value;
     if (position > expected) {
       if (!holes_observed) {
         observe_holes(items, i, expected, table, tracker);
@@ -73,12 +105,18 @@ replay_read assemble_replay_page(const std::vector<attribute_map>& items, bool m
                           tracker.missing_for(expected, position - 1)});
     }
     tracker.observe_present(position);
-    // Rows without Metadata are not events (W7/W8) but the checkpoint still moves over them, so a
-    // page of such rows cannot stall a reader.
+    // Rows without any event attribute are not events (W7/W8) but the checkpoint still moves over
+    // them, so a page of such rows cannot stall a reader.
     if (is_event_row(item)) {
-      auto message = decode_event(item, table);
-      if (filter.is_matched_by(message)) {
-        events.push_back(replay_event{std::move(message), position});
+      std::optional<domain_message> message;
+      try {
+        message.emplace(decode_event(item, table));
+      } catch (const corrupt_event_row& bad) {
+        if (!skip_bad_rows) return stop_before(i, bad);
+        report(bad.report());
+      }
+      if (message && filter.is_matched_by(*message)) {
+        events.push_back(replay_event{std::move(*message), position});
       }
     }
     last = std::max(last, position);
@@ -89,11 +127,14 @@ replay_read assemble_replay_page(const std::vector<attribute_map>& items, bool m
 
 replay_reader::replay_reader(std::shared_ptr<const dynamodb::client> client, std::string table,
                              std::chrono::milliseconds gap_timeout, gap_logger logger,
+                             bad_row_policy bad_rows, bad_row_logger on_bad_row,
                              store_counters& counters)
     : client_(std::move(client)),
       table_(std::move(table)),
       tracker_(gap_timeout),
       logger_(std::move(logger)),
+      bad_rows_{bad_rows, [this](const corrupt_row_report& row) { report(row); }},
+      on_bad_row_(std::move(on_bad_row)),
       counters_(counters) {}
 
 replay_read replay_reader::read_page(const criteria& filter, std::int64_t after,
@@ -109,8 +150,9 @@ replay_read replay_reader::read_page(const criteria& filter, std::int64_t after,
       std::clamp<std::int64_t>(limit, 1, std::numeric_limits<std::int32_t>::max()));
   request.consistent_read = false;  // GSIs reject consistent reads
   const auto response = client_->query(request);
-  return assemble_replay_page(response.items, !response.last_evaluated_key.empty(), filter, after,
-                              table_, tracker_, [this](const skipped_gap& gap) { report(gap); });
+  return assemble_replay_page(
+      response.items, !response.last_evaluated_key.empty(), filter, after, table_, tracker_,
+      [this](const skipped_gap& gap) { report(gap); }, bad_rows_);
 }
 
 void replay_reader::visit(const criteria& filter, event_visitor& visitor, std::int64_t page_size) {
@@ -150,6 +192,16 @@ void replay_reader::report(const skipped_gap& gap) {
     logger_(gap);
   } else {
     log_to_stderr(gap);
+  }
+}
+
+void replay_reader::report(const corrupt_row_report& row) {
+  store_counters::add(counters_.bad_rows_skipped);
+  if (on_bad_row_) {
+    on_bad_row_(row);
+  } else {
+    std::cerr << "dynamo-es: replay passed over a row that holds no valid event "
+              << "(bad_row_policy::skip): " << row.message << "\n";
   }
 }
 

@@ -7,7 +7,8 @@
 // rows that carry no event (no `Metadata`, W7/W8), `has_more` comes from DynamoDB's
 // LastEvaluatedKey, criteria are applied here. On top of that, the gap rule: positions are dense,
 // so a page never delivers or advances past a missing position until `gap_tracker` says it has
-// been missing longer than the gap timeout; it stops before the hole with `has_more` true.
+// been missing longer than the gap timeout; it stops before the hole with `has_more` true. Rows
+// that hold no valid event stop the replay or are passed over and reported (`bad_row_policy`).
 
 #include <chrono>
 #include <cstdint>
@@ -41,19 +42,29 @@ struct replay_read {
   std::optional<position_gap> stopped_at;
 };
 
-/// Applies the gap rule and `filter` to the rows of one GSI response (`items` in index order,
-/// `more_in_index` = the response had a LastEvaluatedKey). `on_skip` is told about every hole
-/// passed over. Pure apart from `tracker`, so the rule is unit-tested without DynamoDB.
+/// What a page does with rows that hold no valid event (see `bad_row_policy`).
+struct bad_row_handling {
+  bad_row_policy policy = bad_row_policy::stop;
+  /// Told about every row passed over under `bad_row_policy::skip`.
+  std::function<void(const corrupt_row_report&)> on_skip;
+};
+
+/// Applies the gap rule, the bad-row policy and `filter` to the rows of one GSI response (`items`
+/// in index order, `more_in_index` = the response had a LastEvaluatedKey). `on_skip` is told
+/// about every hole passed over. Under `bad_row_policy::stop` a bad row ends the page just before
+/// it (`has_more` true) or, when it is the first row, throws `corrupt_event_row`. Pure apart from
+/// `tracker`, so the rules are unit-tested without DynamoDB.
 [[nodiscard]] replay_read assemble_replay_page(
     const std::vector<dynamodb::attribute_map>& items, bool more_in_index, const criteria& filter,
     std::int64_t after, std::string_view table, gap_tracker& tracker,
-    const std::function<void(const skipped_gap&)>& on_skip);
+    const std::function<void(const skipped_gap&)>& on_skip, const bad_row_handling& bad_rows = {});
 
 /// Reads the feed of one table. Thread-safe (the tracker is shared and synchronised).
 class replay_reader {
  public:
   replay_reader(std::shared_ptr<const dynamodb::client> client, std::string table,
-                std::chrono::milliseconds gap_timeout, gap_logger logger, store_counters& counters);
+                std::chrono::milliseconds gap_timeout, gap_logger logger, bad_row_policy bad_rows,
+                bad_row_logger on_bad_row, store_counters& counters);
 
   /// One page of at most `limit` rows (>= 1) after `after`: one Query.
   [[nodiscard]] replay_read read_page(const criteria& filter, std::int64_t after,
@@ -65,11 +76,14 @@ class replay_reader {
 
  private:
   void report(const skipped_gap& gap);
+  void report(const corrupt_row_report& row);
 
   std::shared_ptr<const dynamodb::client> client_;
   std::string table_;
   gap_tracker tracker_;
   gap_logger logger_;
+  bad_row_handling bad_rows_;
+  bad_row_logger on_bad_row_;
   store_counters& counters_;
 };
 

@@ -15,6 +15,12 @@ struct store_counters {
   std::atomic<std::uint64_t> gap_waits{0};
   std::atomic<std::uint64_t> skipped_gaps{0};
   std::atomic<std::uint64_t> skipped_positions{0};
+  // Appends settled by reading their rows back after an ambiguous failure, and of those, the
+  // ones found committed (ours) and the ones that ended in `commit_unknown`.
+  std::atomic<std::uint64_t> ambiguous_appends{0};
+  std::atomic<std::uint64_t> recognised_commits{0};
+  std::atomic<std::uint64_t> unknown_commits{0};
+  std::atomic<std::uint64_t> bad_rows_skipped{0};
 
   static void add(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
     counter.fetch_add(n, std::memory_order_relaxed);

@@ -29,9 +29,15 @@ using query_page_callback = std::function<bool(query_response& page)>;
 /// internally synchronised. Movable, not copyable; a moved-from client may only be destroyed or
 /// assigned to.
 ///
-/// Errors: every operation throws `dynamodb_error` or a subclass (see errors.hpp) on failure, and
-/// `serialization_error` for a response it cannot decode. No call is retried (yet): check
-/// `dynamodb_error::retryable()`.
+/// Retries: every operation follows `client_options::retry` (AWS standard mode: 3 attempts,
+/// full-jitter backoff, a retry quota shared by the client, a total deadline, clock-skew
+/// correction). Ambiguous failures (the request may have been applied) are re-sent only for reads
+/// and for a TransactWriteItems with a ClientRequestToken; other writes throw at once with
+/// `ambiguous()` true. See retry_options.hpp and docs/retries-and-idempotency.md.
+///
+/// Errors: every operation throws `dynamodb_error` or a subclass (see errors.hpp) on failure,
+/// once the retry policy has given up, and `serialization_error` for a response it cannot
+/// decode.
 class client {
  public:
   /// Resolves region, credentials and endpoint (see `client_options`) once, now. Throws
@@ -90,7 +96,8 @@ class client {
   // --- Low level ----------------------------------------------------------------------------
 
   /// Sends `json_body` as the operation `operation` (e.g. "ListTables", with target prefix
-  /// `DynamoDB_20120810.`) and returns the response body of a 200. Errors as above.
+  /// `DynamoDB_20120810.`) and returns the response body of a 200. Errors and retries as above;
+  /// only read operations count as idempotent here (the body is not inspected for a token).
   [[nodiscard]] std::string call(std::string_view operation, std::string json_body) const;
 
  private:

@@ -55,7 +55,7 @@ struct endpoint {
   std::string host;    ///< lower-cased; an IPv6 address keeps its brackets: "[::1]"
   int port = 0;
   std::string host_header;
-  bool verify_tls = true;  ///< always true for https
+  bool verify_tls = true;  ///< true unless `client_options::verify_tls` turned it off (https only)
 
   /// `scheme://host_header/`
   [[nodiscard]] std::string url() const;

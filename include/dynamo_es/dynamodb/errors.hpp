@@ -1,25 +1,28 @@
 #pragma once
 
+// clang-format off
 /// \file
 /// Errors of the DynamoDB client. Every failed call throws a `dynamodb_error` (or a subclass where
 /// a caller branches on it); each carries the AWS error name (the part of `__type` after `#`),
-/// the message, the HTTP status and the request id, and answers `retryable()`.
+/// the message, the HTTP status and the request id, and answers `retryable()`, `ambiguous()` and
+/// `attempts()`. The client has already retried what its `retry_options` allow when it throws.
 ///
-/// | `__type` / condition                                           | class |
-/// |----------------------------------------------------------------|------------------------------|
-/// | ResourceNotFoundException                                      | `resource_not_found` | |
-/// ResourceInUseException                                         | `resource_in_use`            |
-/// | ConditionalCheckFailedException                                | `conditional_check_failed` |
-/// | TransactionCanceledException                                   | `transaction_canceled` | |
-/// ValidationException                                            | `dynamodb_validation_error`  |
-/// | ThrottlingException, ProvisionedThroughputExceededException,   | `throttled` | |
-/// RequestLimitExceeded, TransactionInProgressException, ...      |                              |
-/// | IdempotentParameterMismatchException                           |
-/// `idempotent_parameter_mismatch` | | TransactionConflictException | `transaction_conflict` | |
-/// InternalFailure, InternalServerError, ServiceUnavailable, 5xx  | `internal_server_error`      |
-/// | an HTTP error status without `__type` (e.g. 413)               | `http_error` | | no (valid)
-/// HTTP response                                       | `transport_error`            | | any other
-/// `__type`                                             | `dynamodb_error`             |
+/// | `__type` / condition                                         | class                           |
+/// |--------------------------------------------------------------|---------------------------------|
+/// | ResourceNotFoundException                                    | `resource_not_found`            |
+/// | ResourceInUseException                                       | `resource_in_use`               |
+/// | ConditionalCheckFailedException                              | `conditional_check_failed`      |
+/// | TransactionCanceledException                                 | `transaction_canceled`          |
+/// | ValidationException                                          | `dynamodb_validation_error`     |
+/// | ThrottlingException, ProvisionedThroughputExceededException, | `throttled`                     |
+/// | RequestLimitExceeded, TransactionInProgressException, ...    |                                 |
+/// | IdempotentParameterMismatchException                         | `idempotent_parameter_mismatch` |
+/// | TransactionConflictException                                 | `transaction_conflict`          |
+/// | InternalFailure, InternalServerError, ServiceUnavailable, 5xx| `internal_server_error`         |
+/// | an HTTP error status without `__type` (e.g. 413)             | `http_error`                    |
+/// | no (valid) HTTP response                                     | `transport_error`               |
+/// | any other `__type`                                           | `dynamodb_error`                |
+// clang-format on
 
 #include <optional>
 #include <string>
@@ -30,6 +33,10 @@
 #include "dynamo_es/error.hpp"
 
 namespace dynamo_es::dynamodb {
+
+namespace detail {
+struct retry_annotation;
+}  // namespace detail
 
 /// A DynamoDB call failed. `what()` reads
 /// "DynamoDB PutItem failed: ConditionalCheckFailedException (HTTP 400): <message> [request id X]".
@@ -53,19 +60,36 @@ class dynamodb_error : public error {
   [[nodiscard]] const std::string& request_id() const noexcept { return request_id_; }
 
   /// True when sending the same request again may succeed: throttling, transaction conflicts,
-  /// 5xx and transport failures.
+  /// 5xx and transport failures. A hint for callers: the client's own retry policy (see
+  /// `retry_options`) has already retried what it may by the time this is thrown.
   [[nodiscard]] virtual bool retryable() const noexcept;
-  /// True when the request may have been applied although it failed (see
-  /// `may_have_reached_server`). Only transport errors can be ambiguous; a DynamoDB error
-  /// response means nothing was applied.
-  [[nodiscard]] virtual bool ambiguous() const noexcept { return false; }
+  /// True when the call may have been applied although it failed: this attempt's failure is
+  /// ambiguous (a transport failure after sending, see `may_have_reached_server`, or HTTP
+  /// 500/502/504), or an earlier attempt of the same call was. A DynamoDB error response to the
+  /// only attempt (400, 503) means nothing was applied.
+  [[nodiscard]] virtual bool ambiguous() const noexcept { return call_ambiguous_; }
+
+  /// Attempts the client made for this call, this one included (1 when it was not retried).
+  [[nodiscard]] int attempts() const noexcept { return attempts_; }
+  /// True when an attempt before the last one may have been applied (its failure was
+  /// ambiguous). `ambiguous()` includes this.
+  [[nodiscard]] bool earlier_attempt_ambiguous() const noexcept {
+    return earlier_attempt_ambiguous_;
+  }
 
  private:
+  friend struct detail::retry_annotation;
+
   std::string operation_;
   std::string error_name_;
   std::string aws_message_;
   int http_status_;
   std::string request_id_;
+  int attempts_ = 1;
+  bool earlier_attempt_ambiguous_ = false;
+  // Any attempt ambiguous, the last one included; kept as data so that it survives a copy into
+  // the base class.
+  bool call_ambiguous_ = false;
 };
 
 /// The table (or index, or stream) does not exist.
@@ -159,10 +183,13 @@ class transaction_conflict : public dynamodb_error {
 
 /// DynamoDB failed internally (InternalFailure, InternalServerError, ServiceUnavailable, or any
 /// 5xx). Retryable. Note that DynamoDB Local also answers malformed JSON with InternalFailure.
+/// Ambiguous unless the status is 503: AWS documents that a write answered with a 500 may or
+/// may not have been applied (and a 502/504 comes from a front end that may have forwarded it).
 class internal_server_error : public dynamodb_error {
  public:
   using dynamodb_error::dynamodb_error;
   [[nodiscard]] bool retryable() const noexcept override { return true; }
+  [[nodiscard]] bool ambiguous() const noexcept override;
 };
 
 /// An HTTP error status without a DynamoDB error body (e.g. 413 for a body over about 16 MiB).
@@ -182,7 +209,7 @@ class transport_error : public dynamodb_error {
   [[nodiscard]] transport_status status() const noexcept { return status_; }
   /// Always true: a transport failure is transient.
   [[nodiscard]] bool retryable() const noexcept override { return true; }
-  /// `may_have_reached_server(status())`.
+  /// `may_have_reached_server(status())`, or an earlier attempt was ambiguous.
   [[nodiscard]] bool ambiguous() const noexcept override;
 
  private:

@@ -29,13 +29,17 @@ struct http_request {
   std::string url{};  ///< absolute, e.g. `http://127.0.0.1:8000/`
   std::vector<http_header> headers{};
   std::string body{};
+  /// Time allowed for this attempt; 0 (default) = the transport's own request timeout. The
+  /// client sets it to what is left of the call's total deadline when that is shorter. A
+  /// transport takes the smaller of the two.
+  std::chrono::milliseconds timeout{0};
 };
 
 /// How far a request got, mapped from the transport's own error codes (`CURLcode` for curl).
 enum class transport_status {
   ok,                 ///< a complete HTTP response arrived (whatever its status code)
   connect_failed,     ///< no connection (refused, unresolvable, timed out while connecting)
-  timeout,            ///< the total deadline passed after the connection was made
+  timeout,            ///< the deadline passed, or the transfer stalled, after connecting
   send_failed,        ///< the connection broke while sending the request
   receive_failed,     ///< the connection broke after the request was sent
   tls_error,          ///< TLS handshake or certificate verification failed
@@ -83,13 +87,21 @@ struct curl_transport_options {
   std::chrono::milliseconds connect_timeout{2000};
   /// Deadline for a whole request, connection included. Default 10 s.
   std::chrono::milliseconds request_timeout{10000};
+  /// Abort a transfer that moves fewer than `low_speed_bytes_per_second` bytes per second for
+  /// this long (reported as `transport_status::timeout`). Default 5 s; 0 = off.
+  std::chrono::milliseconds low_speed_time{5000};
+  /// Default 1.
+  std::size_t low_speed_bytes_per_second = 1;
   /// At most this many requests in flight, each on its own reused (keep-alive) connection;
   /// further callers wait for a free one. Default 16; 0 means 1.
   std::size_t max_connections = 16;
   /// Send TCP keep-alive probes on idle pooled connections. Default on.
   bool tcp_keepalive = true;
-  /// Verify the TLS peer (certificate and host name) for https. Default on; turn off only for
-  /// a test endpoint with a self-signed certificate.
+  /// Verify the TLS peer (certificate and host name) for https. Default on (a `client` that
+  /// builds its own transport follows `client_options::verify_tls`). Turn off only for a test
+  /// endpoint with a self-signed certificate: anyone on the network path could then impersonate the
+  /// endpoint. Off, the transport says so loudly: the first request to each https URL writes one
+  /// line `dynamo-es: WARNING: TLS peer verification is OFF for <url> ...` on stderr.
   bool verify_tls = true;
 };
 

@@ -214,12 +214,13 @@ TEST_F(dynamodb_store_append, an_empty_append_sends_nothing) {
   EXPECT_EQ(transport_->total(), 0u);
 }
 
-// Our size check reserves 11 bytes for GlobalPosition (INT64_MAX), so an event it accepts at the
-// 409,600-byte limit is accepted by DynamoDB; one payload byte more is refused by us.
+// Our size check reserves 11 bytes for GlobalPosition (INT64_MAX) and room for every attribute the
+// append adds (the commit id), so an event it accepts at the 409,600-byte limit is accepted by
+// DynamoDB; one payload byte more is refused by us. The row is sized as the append path builds it.
 TEST_F(dynamodb_store_append, an_event_at_the_item_limit_is_accepted_by_dynamodb) {
   const auto size_at = [](std::size_t payload) {
-    return detail::item_size(detail::encode_event(make_event("A", 0, payload),
-                                                  std::numeric_limits<std::int64_t>::max()));
+    return detail::item_size(
+        detail::encode_and_check_append("A", make_events("A", 0, 1, payload)).items.front());
   };
   const auto largest = 409'600 - size_at(1) + 1;  // one payload byte is one row byte
   ASSERT_EQ(size_at(largest), 409'600u);

@@ -9,9 +9,11 @@
 #include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 
 #include "dynamo_es/dynamodb/client.hpp"
+#include "dynamodb/crc32.hpp"
 
 namespace dynamo_es::dynamodb {
 namespace {
@@ -422,21 +424,130 @@ TEST_F(client_request, transport_failures_throw_transport_errors) {
 }
 
 TEST_F(client_request, corrupted_bodies_are_rejected_by_checksum) {
-  // A double: Local never corrupts a body.
+  // A double: Local never corrupts a body. A Query is a read, so the client retries it (three
+  // attempts by default) before it gives up.
   auto corrupted = recording_transport::ok(R"json({"Items":[],"Count":0,"ScannedCount":0})json");
   corrupted.headers.push_back({"x-amz-crc32", "12345"});
-  transport_->responses.push_back(corrupted);
+  for (int i = 0; i < 3; ++i) transport_->responses.push_back(corrupted);
   try {
     static_cast<void>(make_client().query({.table_name = "T"}));
     FAIL() << "no exception";
   } catch (const transport_error& e) {
     EXPECT_EQ(e.status(), transport_status::checksum_mismatch);
+    EXPECT_EQ(e.attempts(), 3);
   }
+  EXPECT_EQ(transport_->requests.size(), 3U);
 }
 
 TEST_F(client_request, undecodable_success_body_is_a_serialization_error) {
   transport_->responses.push_back(recording_transport::ok("not json"));
   EXPECT_THROW(static_cast<void>(make_client().query({.table_name = "T"})), serialization_error);
+}
+
+// Doubles: Local never repeats a request's credentials in its answers; a proxy or front end that
+// echoes the request (tests/integration/security does it over the wire) can.
+class credential_masking : public client_request {
+ protected:
+  // Shaped like real ones: '/' and '+' in both, the token long.
+  const std::string secret_ = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYzSECRETKEY";
+  const std::string token_ = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHSESSIONTOKEN+Zz==";
+
+  client make_secret_client() {
+    client_options options;
+    options.endpoint_url = "http://127.0.0.1:8000";
+    options.region = "eu-west-1";
+    options.credentials = credentials{"AKIDTEST", secret_, token_};
+    options.retry.max_attempts = 1;  // one canned response per call
+    options.transport = transport_;
+    return client(std::move(options));
+  }
+
+  static http_result answer(int status, std::string body) {
+    auto result = recording_transport::ok(std::move(body));
+    result.http_status = status;
+    return result;
+  }
+
+  // What the client throws for `response` to a DescribeTable, checked for every credential.
+  template <typename Expected>
+  Expected thrown_for(const http_result& response) {
+    transport_->responses.push_back(response);
+    try {
+      static_cast<void>(make_secret_client().describe_table("T"));
+    } catch (const Expected& e) {
+      for (const auto& piece : {secret_, token_, std::string("SECRETKEY"),
+                                std::string("SESSIONTOKEN"), std::string("wJalrXUtnFEMI")}) {
+        EXPECT_EQ(std::string(e.what()).find(piece), std::string::npos) << e.what();
+        EXPECT_EQ(e.aws_message().find(piece), std::string::npos) << e.aws_message();
+      }
+      return e;
+    }
+    ADD_FAILURE() << "no exception of the expected type";
+    throw std::logic_error("unreachable");
+  }
+};
+
+TEST_F(credential_masking, a_token_in_an_error_page_is_masked_before_it_is_quoted) {
+  const auto e =
+      thrown_for<http_error>(answer(403, "The security token " + token_ + " is invalid"));
+  EXPECT_EQ(e.http_status(), 403);
+  EXPECT_EQ(e.aws_message(), "The security token *** is invalid");
+}
+
+TEST_F(credential_masking, credentials_in_an_error_document_are_masked_escaped_or_not) {
+  // "\/" is how PHP's and several Java JSON encoders write '/'; decoded, it is the plain token.
+  std::string escaped_token;
+  for (const char c : token_) {
+    if (c == '/') escaped_token += '\\';
+    escaped_token += c;
+  }
+  const auto e = thrown_for<dynamodb_error>(
+      answer(400, R"({"__type":"x#UnrecognizedClientException","message":"token )" + escaped_token +
+                      " secret " + secret_ + R"("})"));
+  EXPECT_EQ(e.error_name(), "UnrecognizedClientException");
+  EXPECT_EQ(e.aws_message(), "token *** secret ***");
+}
+
+TEST_F(credential_masking, a_checksummed_error_keeps_its_type_after_masking) {
+  // The masked body no longer matches the x-amz-crc32 header of the original, which was checked.
+  const std::string body =
+      R"({"__type":"x#ValidationException","message":"bad )" + token_ + R"("})";
+  auto response = answer(400, body);
+  response.headers.push_back({"x-amz-crc32", std::to_string(detail::crc32(body))});
+  const auto e = thrown_for<dynamodb_validation_error>(response);
+  EXPECT_EQ(e.aws_message(), "bad ***");
+}
+
+TEST_F(credential_masking, a_token_in_a_transport_message_or_request_id_is_masked) {
+  http_result cut;
+  cut.status = transport_status::connect_failed;
+  cut.error_message = "proxy said " + token_;
+  const auto e = thrown_for<transport_error>(cut);
+  EXPECT_EQ(e.status(), transport_status::connect_failed);
+  EXPECT_NE(std::string(e.what()).find("proxy said ***"), std::string::npos) << e.what();
+
+  auto rejected = answer(400, R"({"__type":"x#ValidationException","message":"m"})");
+  rejected.headers = {{"x-amzn-requestid", "id-" + secret_}};
+  EXPECT_EQ(thrown_for<dynamodb_validation_error>(rejected).request_id(), "id-***");
+}
+
+TEST_F(credential_masking, successful_bodies_are_data_and_are_not_masked) {
+  const std::string body = R"({"Item":{"Id":{"S":")" + token_ + R"("}}})";
+  transport_->responses.push_back(recording_transport::ok(body));
+  EXPECT_EQ(make_secret_client().call("GetItem", "{}"), body);
+}
+
+TEST_F(client_request, placeholder_secrets_too_short_for_aws_are_not_masked) {
+  // make_client's secret is "secret": masking it would mangle messages and protect nothing.
+  auto response = recording_transport::ok("a secret handshake failed");
+  response.http_status = 403;
+  transport_->responses.push_back(response);
+  try {
+    static_cast<void>(make_client().describe_table("T"));
+    FAIL() << "no exception";
+  } catch (const http_error& e) {
+    EXPECT_EQ(e.aws_message(), "a secret handshake failed");
+  }
 }
 
 TEST_F(client_request, strings_that_are_not_utf8_are_rejected_before_sending) {

@@ -29,9 +29,13 @@ attribute_map row(std::int64_t position, std::string id = "a", const std::string
                       position);
 }
 
+// A row in the feed with none of the event attributes (Metadata, Payload, RecordedOn), as the
+// counter row would be if it had a GlobalPosition (W7/W8).
 attribute_map row_without_metadata(std::int64_t position) {
   auto item = row(position, "_counter");
   item.erase("Metadata");
+  item.erase("Payload");
+  item.erase("RecordedOn");
   return item;
 }
 

@@ -1,0 +1,200 @@
+#include "torture/torture_writers.hpp"
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include "dynamo_es/event_store_errors.hpp"
+
+namespace dynamo_es::torture_testing {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+// Events of one append attempt, each with an eid unique across processes, threads, appends and
+// attempts: "<writer>.<append>.<attempt>.<index>".
+domain_event_stream make_attempt(const std::string& writer, const std::string& aggregate,
+                                 std::int64_t first_playhead, int count, int append, int attempt,
+                                 std::vector<std::string>& eids) {
+  std::vector<domain_message> messages;
+  eids.clear();
+  for (int i = 0; i < count; ++i) {
+    const auto eid = writer + "." + std::to_string(append) + "." + std::to_string(attempt) + "." +
+                     std::to_string(i);
+    const nlohmann::json payload = {{"eid", eid}, {"writer", writer}, {"append", append}};
+    messages.push_back(domain_message::record_now(aggregate, first_playhead + i, {},
+                                                  {written_event_class, payload.dump()}));
+    eids.push_back(eid);
+  }
+  return domain_event_stream(std::move(messages));
+}
+
+// The head (next playhead) of `aggregate`, brought up to date from the store.
+std::int64_t load_head(dynamodb_event_store& store, const std::string& aggregate,
+                       std::int64_t known_next) {
+  const auto newer = store.load_from_playhead(aggregate, known_next);
+  return newer.empty() ? known_next : newer.messages().back().playhead() + 1;
+}
+
+writer_report run_writer(dynamodb_event_store& store, const workload& work, int thread,
+                         clock::time_point deadline) {
+  writer_report report;
+  report.writer = work.process_name + "-t" + std::to_string(thread);
+  const auto own_aggregate = report.writer;
+  std::mt19937 random(work.seed * 1000u + static_cast<unsigned>(thread));
+  std::uniform_int_distribution<int> event_count(1, 3);
+  std::int64_t own_next = 0;
+  std::map<std::string, std::int64_t> shared_next;
+  std::vector<std::string> eids;
+
+  for (int append = 0; append < work.appends_per_thread; ++append) {
+    if (clock::now() >= deadline) {
+      report.ran_out_of_time = true;
+      break;
+    }
+    const int count = event_count(random);
+    const bool shared = !work.shared_aggregates.empty() &&
+                        static_cast<int>(random() % static_cast<unsigned>(work.shared_one_in)) == 0;
+    const std::string aggregate =
+        shared ? work.shared_aggregates[random() % work.shared_aggregates.size()] : own_aggregate;
+    for (int attempt = 0;; ++attempt) {
+      // A writer owns its aggregate, so it knows the head; on a shared one it appends where it
+      // believes the head is and learns better from `duplicate_playhead`.
+      const std::int64_t next = shared ? shared_next[aggregate] : own_next;
+      const auto stream =
+          make_attempt(report.writer, aggregate, next, count, append, attempt, eids);
+      try {
+        store.append(aggregate, stream);
+        ++report.appends_committed;
+        for (std::size_t i = 0; i < stream.size(); ++i) {
+          report.committed.push_back({eids[i], stream[i].id(), stream[i].playhead()});
+        }
+        if (shared) {
+          ++report.shared_appends;
+          shared_next[aggregate] = next + count;
+        } else {
+          own_next = next + count;
+        }
+        break;
+      } catch (const duplicate_playhead& e) {
+        report.rejected_eids.insert(report.rejected_eids.end(), eids.begin(), eids.end());
+        if (!shared) {
+          report.other_errors.push_back("duplicate_playhead on the writer's own aggregate: " +
+                                        std::string(e.what()));
+          break;
+        }
+        ++report.duplicate_playheads;
+        if (attempt + 1 >= work.max_attempts_per_append) {
+          ++report.gave_up;
+          break;
+        }
+        shared_next[aggregate] = load_head(store, aggregate, shared_next[aggregate]);
+      } catch (const std::exception& e) {
+        report.rejected_eids.insert(report.rejected_eids.end(), eids.begin(), eids.end());
+        report.other_errors.push_back(e.what());
+        break;
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace
+
+dynamodb_event_store_options store_options(const std::string& table) {
+  dynamodb_event_store_options options;
+  options.table_name = table;
+  // Writers must see the heads they reload.
+  options.consistent_aggregate_reads = true;
+  // Sixteen writers share one counter: a loss streak of 32 is rare but not impossible, and would
+  // be an error of this test's budget, not of the store.
+  options.append_retry.max_attempts = 1000;
+  return options;
+}
+
+process_report run_writers(dynamodb_event_store& store, const workload& work) {
+  process_report report;
+  report.process_name = work.process_name;
+  report.writers.resize(static_cast<std::size_t>(work.threads));
+  const auto started = clock::now();
+  const auto deadline = started + work.time_budget;
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < work.threads; ++t) {
+      threads.emplace_back([&, t] {
+        try {
+          report.writers[static_cast<std::size_t>(t)] = run_writer(store, work, t, deadline);
+        } catch (const std::exception& e) {
+          report.writers[static_cast<std::size_t>(t)].other_errors.push_back(
+              std::string("writer thread died: ") + e.what());
+        }
+      });
+    }
+  }
+  report.elapsed_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started).count();
+  const auto stats = store.statistics();
+  report.counter_races = stats.counter_races;
+  report.transient_retries = stats.transient_retries;
+  return report;
+}
+
+std::string eid_of(const domain_message& message) {
+  if (message.payload().class_name != written_event_class) {
+    throw std::runtime_error("unexpected event class " + message.payload().class_name);
+  }
+  return nlohmann::json::parse(message.payload().json).at("eid").get<std::string>();
+}
+
+std::string to_json_text(const process_report& report) {
+  nlohmann::json writers = nlohmann::json::array();
+  for (const auto& w : report.writers) {
+    nlohmann::json committed = nlohmann::json::array();
+    for (const auto& c : w.committed) committed.push_back({c.eid, c.aggregate_id, c.playhead});
+    writers.push_back({{"writer", w.writer},
+                       {"appends_committed", w.appends_committed},
+                       {"shared_appends", w.shared_appends},
+                       {"duplicate_playheads", w.duplicate_playheads},
+                       {"gave_up", w.gave_up},
+                       {"ran_out_of_time", w.ran_out_of_time},
+                       {"other_errors", w.other_errors},
+                       {"committed", committed},
+                       {"rejected_eids", w.rejected_eids}});
+  }
+  return nlohmann::json{{"process_name", report.process_name},
+                        {"writers", writers},
+                        {"elapsed_ms", report.elapsed_ms},
+                        {"counter_races", report.counter_races},
+                        {"transient_retries", report.transient_retries}}
+      .dump();
+}
+
+process_report process_report_from_json(const std::string& text) {
+  const auto json = nlohmann::json::parse(text);
+  process_report report;
+  report.process_name = json.at("process_name").get<std::string>();
+  report.elapsed_ms = json.at("elapsed_ms").get<std::int64_t>();
+  report.counter_races = json.at("counter_races").get<std::uint64_t>();
+  report.transient_retries = json.at("transient_retries").get<std::uint64_t>();
+  for (const auto& w : json.at("writers")) {
+    writer_report writer;
+    writer.writer = w.at("writer").get<std::string>();
+    writer.appends_committed = w.at("appends_committed").get<int>();
+    writer.shared_appends = w.at("shared_appends").get<int>();
+    writer.duplicate_playheads = w.at("duplicate_playheads").get<int>();
+    writer.gave_up = w.at("gave_up").get<int>();
+    writer.ran_out_of_time = w.at("ran_out_of_time").get<bool>();
+    writer.other_errors = w.at("other_errors").get<std::vector<std::string>>();
+    for (const auto& c : w.at("committed")) {
+      writer.committed.push_back(
+          {c.at(0).get<std::string>(), c.at(1).get<std::string>(), c.at(2).get<std::int64_t>()});
+    }
+    writer.rejected_eids = w.at("rejected_eids").get<std::vector<std::string>>();
+    report.writers.push_back(std::move(writer));
+  }
+  return report;
+}
+
+}  // namespace dynamo_es::torture_testing
