@@ -6,6 +6,7 @@
 
 #include "dynamodb/codec.hpp"
 #include "stores/dynamodb_backoff.hpp"
+#include "stores/dynamodb_commit_id.hpp"
 #include "stores/dynamodb_item_codec.hpp"
 #include "stores/dynamodb_table_layout.hpp"
 
@@ -90,13 +91,16 @@ std::string append_transaction_body(std::string_view table, const domain_message
       return_value_on_condition_check_failure::all_old;
   request.transact_items.emplace_back(std::move(counter));
 
+  request.client_request_token = detail::random_token();
   dynamodb::transact_put put;
   put.table_name = std::string(table);
   put.item = detail::encode_event(event, position);
+  // The store marks each row with the token of the transaction that wrote it.
+  put.item.insert_or_assign(std::string(detail::commit_id_attribute),
+                            attribute_value::string(request.client_request_token));
   put.condition_expression = std::string(layout::event_put_condition);
   put.return_values_on_condition_check_failure = return_value_on_condition_check_failure::all_old;
   request.transact_items.emplace_back(std::move(put));
-  request.client_request_token = detail::random_token();
   return dynamodb::detail::encode_transact_write_items(request);
 }
 

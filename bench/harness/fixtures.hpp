@@ -30,8 +30,8 @@ namespace dynamo_es::bench {
 
 /// The body of the store's append transaction for one event at `position`: the `_counter` update
 /// (conditioned on `expected`, or on `attribute_not_exists` when nullopt; unconditioned when
-/// `conditioned` is false) plus the event Put, with a fresh ClientRequestToken. The same request
-/// `dynamodb_event_store::append` sends in the steady state.
+/// `conditioned` is false) plus the event Put (with its `CommitId`), with a fresh
+/// ClientRequestToken. The same request `dynamodb_event_store::append` sends in the steady state.
 [[nodiscard]] std::string append_transaction_body(std::string_view table,
                                                   const domain_message& event,
                                                   std::int64_t position,

@@ -102,6 +102,12 @@ struct dynamodb_event_store_options {
   /// Rows examined per replay page by `visit_events`. Default 1000; at least 1.
   std::int64_t replay_page_size = 1000;
 
+  /// `visit_events` asks for page k+1 while page k is decoded and visited, on one background
+  /// thread per replay (one request in flight, as without it). Default on: against a remote
+  /// DynamoDB a replay then costs max(round trip, decode + visit) per page instead of the sum.
+  /// Against a DynamoDB Local on the same cores it gains nothing (docs/benchmarks.md).
+  bool pipelined_replay = true;
+
   /// How long a replay waits for a missing global position before passing over it. Positions
   /// are dense, so a hole is either a position the (eventually consistent) index has not shown
   /// yet, which fills within moments, or a position another writer burned, which never fills.

@@ -32,7 +32,7 @@ bool is_loopback(const endpoint& where) {
 
 // Local needs *some* region and key pair, and checks no signature: a missing one is not worth an
 // error there. Anywhere else it is a configuration mistake and the resolver's error stands.
-constexpr std::string_view local_access_key_id = "dynamo-es-local";
+constexpr std::string_view local_access_key_id = "dynamoeslocal";  // Local accepts only [A-Za-z0-9]
 constexpr std::string_view local_secret_access_key = "local";
 constexpr std::string_view local_region = "us-east-1";
 

@@ -184,7 +184,8 @@ void dynamodb_event_store::do_append(std::string_view id, const domain_event_str
 }
 
 void dynamodb_event_store::do_visit_events(const criteria& filter, event_visitor& visitor) {
-  impl_->replay().visit(filter, visitor, impl_->options().replay_page_size);
+  impl_->replay().visit(filter, visitor, impl_->options().replay_page_size,
+                        impl_->options().pipelined_replay);
 }
 
 replay_page dynamodb_event_store::do_load_replay_page_after_global_position(const criteria& filter,

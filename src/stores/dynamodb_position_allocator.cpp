@@ -239,6 +239,13 @@ std::int64_t conditional_counter::commit(pending_append& append) {
       const bool counter_moved = outcome.outcome == cancellation_outcome::kind::counter_moved;
       pause_before_retry(++retries, counter_moved);
       if (counter_moved) {
+        // While this append slept, other threads of this instance may have committed: start from
+        // the newest value it knows (a value some writer really left, so never ahead of the
+        // counter) rather than the one the cancellation reported before the pause.
+        if (const auto known = last_known_.load(std::memory_order_relaxed);
+            basis.exists && known > basis.value) {
+          basis = {known, true};
+        }
         // New positions, so a new request and a new token; a transient cancellation re-sends
         // the same request (DynamoDB forgets the tokens of cancelled transactions).
         request = build_request(append.items, basis, basis.value + 1);

@@ -10,6 +10,7 @@
 #include "dynamo_es/event_store_errors.hpp"
 #include "stores/dynamodb_backoff.hpp"
 #include "stores/dynamodb_item_codec.hpp"
+#include "stores/dynamodb_replay_prefetch.hpp"
 #include "stores/dynamodb_table_layout.hpp"
 
 namespace dynamo_es::detail {
@@ -137,8 +138,7 @@ replay_reader::replay_reader(std::shared_ptr<const dynamodb::client> client, std
       on_bad_row_(std::move(on_bad_row)),
       counters_(counters) {}
 
-replay_read replay_reader::read_page(const criteria& filter, std::int64_t after,
-                                     std::int64_t limit) {
+dynamodb::query_request replay_reader::feed_query(std::int64_t after, std::int64_t limit) const {
   dynamodb::query_request request;
   request.table_name = table_;
   request.index_name = std::string(layout::index_name);
@@ -149,17 +149,33 @@ replay_read replay_reader::read_page(const criteria& filter, std::int64_t after,
   request.limit = static_cast<std::int32_t>(
       std::clamp<std::int64_t>(limit, 1, std::numeric_limits<std::int32_t>::max()));
   request.consistent_read = false;  // GSIs reject consistent reads
-  const auto response = client_->query(request);
+  return request;
+}
+
+replay_read replay_reader::assemble(const dynamodb::query_response& response,
+                                    const criteria& filter, std::int64_t after) {
   return assemble_replay_page(
       response.items, !response.last_evaluated_key.empty(), filter, after, table_, tracker_,
       [this](const skipped_gap& gap) { report(gap); }, bad_rows_);
 }
 
-void replay_reader::visit(const criteria& filter, event_visitor& visitor, std::int64_t page_size) {
+replay_read replay_reader::read_page(const criteria& filter, std::int64_t after,
+                                     std::int64_t limit) {
+  return assemble(client_->query(feed_query(after, limit)), filter, after);
+}
+
+void replay_reader::visit(const criteria& filter, event_visitor& visitor, std::int64_t page_size,
+                          bool pipelined) {
+  // Page k+1 is on the wire while page k is decoded and visited (see
+  // dynamodb_replay_prefetch.hpp); a visitor's exception drops the prefetch on the way out.
+  replay_prefetcher prefetch([this, page_size](std::int64_t after) {
+    return client_->query(feed_query(after, page_size));
+  });
   std::int64_t checkpoint = 0;
   int waits = 0;
   for (;;) {
-    const auto read = read_page(filter, checkpoint, page_size);
+    const auto read = pipelined ? assemble(prefetch.next(checkpoint), filter, checkpoint)
+                                : read_page(filter, checkpoint, page_size);
     for (const auto& event : read.page.events()) visitor.do_with_event(event.message);
     const auto reached = read.page.last_processed_global_position();
     if (read.stopped_at) {

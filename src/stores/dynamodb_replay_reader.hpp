@@ -71,10 +71,18 @@ class replay_reader {
                                       std::int64_t limit);
 
   /// Every matching event from the start, page by page; at a hole it waits (10 ms doubling to
-  /// 1 s, never past the moment the hole times out) and reads again.
-  void visit(const criteria& filter, event_visitor& visitor, std::int64_t page_size);
+  /// 1 s, never past the moment the hole times out) and reads again. `pipelined`: fetch the next
+  /// page while this one is visited (replay_prefetcher).
+  void visit(const criteria& filter, event_visitor& visitor, std::int64_t page_size,
+             bool pipelined = true);
 
  private:
+  /// The feed Query for the rows after `after`. Called from the prefetch thread too: reads only
+  /// members that never change after construction.
+  [[nodiscard]] dynamodb::query_request feed_query(std::int64_t after, std::int64_t limit) const;
+  /// The gap rule, bad-row policy and `filter` applied to one response read after `after`.
+  [[nodiscard]] replay_read assemble(const dynamodb::query_response& response,
+                                     const criteria& filter, std::int64_t after);
   void report(const skipped_gap& gap);
   void report(const corrupt_row_report& row);
 

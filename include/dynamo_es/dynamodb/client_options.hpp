@@ -27,7 +27,7 @@ struct client_options {
   std::string region{};
   /// Explicit credentials. nullopt (default) = `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`
   /// (+`AWS_SESSION_TOKEN`), then the shared credentials file. When none is found and the
-  /// endpoint is a loopback address, the fixed key pair "dynamo-es-local"/"local" (Local checks
+  /// endpoint is a loopback address, the fixed key pair "dynamoeslocal"/"local" (Local checks
   /// no signature); otherwise construction throws `configuration_error`.
   std::optional<dynamodb::credentials> credentials{};
   /// Profile of the shared credentials file. Empty (default) = `AWS_PROFILE`, else "default".

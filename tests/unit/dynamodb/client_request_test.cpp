@@ -617,7 +617,7 @@ TEST_F(client_request, loopback_endpoint_needs_no_region_or_credentials) {
   EXPECT_EQ(c.region(), "us-east-1");
   EXPECT_EQ(c.endpoint().host_header, "localhost:8000");
   static_cast<void>(c.call("ListTables", "{}"));
-  EXPECT_NE(header(transport_->requests.at(0), "Authorization").find("Credential=dynamo-es-local/"),
+  EXPECT_NE(header(transport_->requests.at(0), "Authorization").find("Credential=dynamoeslocal/"),
             std::string::npos);
 }
 
