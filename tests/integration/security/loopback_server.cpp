@@ -181,4 +181,12 @@ int closed_port() {
   return port;
 }
 
+int loopback_server::await_failed_handshakes(int at_least, std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (failed_handshakes_.load() < at_least && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return failed_handshakes_.load();
+}
+
 }  // namespace dynamo_es::security_testing

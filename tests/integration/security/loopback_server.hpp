@@ -5,6 +5,7 @@
 // request, sends a bad checksum, or presents a self-signed certificate).
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -60,6 +61,9 @@ class loopback_server {
   [[nodiscard]] std::string url(bool https) const;
   [[nodiscard]] int requests() const noexcept { return requests_.load(); }
   [[nodiscard]] int failed_handshakes() const noexcept { return failed_handshakes_.load(); }
+  /// The client gives up as soon as it has rejected the certificate, possibly before the server
+  /// thread has seen SSL_accept fail, so a test waits (at most `timeout`) for the count to arrive.
+  [[nodiscard]] int await_failed_handshakes(int at_least, std::chrono::milliseconds timeout) const;
 
  private:
   void run();

@@ -57,7 +57,7 @@ TEST_F(tls_verification, an_https_endpoint_is_verified_by_default) {
   } catch (const dynamodb::transport_error& e) {
     EXPECT_EQ(e.status(), dynamodb::transport_status::tls_error) << e.what();
   }
-  EXPECT_GE(server_.failed_handshakes(), 1);
+  EXPECT_GE(server_.await_failed_handshakes(1, 5s), 1);
   EXPECT_EQ(server_.requests(), 0) << "no request may reach an unverified server";
   EXPECT_EQ(err.text(), "") << "verification on is the quiet default";
 }
