@@ -1,11 +1,13 @@
 #include "fixtures.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 #include <utility>
 
 #include "dynamodb/codec.hpp"
 #include "stores/dynamodb_backoff.hpp"
+#include "stores/dynamodb_claims.hpp"
 #include "stores/dynamodb_commit_id.hpp"
 #include "stores/dynamodb_item_codec.hpp"
 #include "stores/dynamodb_table_layout.hpp"
@@ -92,6 +94,8 @@ std::string append_transaction_body(std::string_view table, const domain_message
   request.transact_items.emplace_back(std::move(counter));
 
   request.client_request_token = detail::random_token();
+  request.transact_items.emplace_back(detail::claim_put(
+      table, detail::committed_claim_item(position, 1, request.client_request_token)));
   dynamodb::transact_put put;
   put.table_name = std::string(table);
   put.item = detail::encode_event(event, position);
@@ -186,6 +190,48 @@ std::vector<std::int64_t> feed_positions(const dynamodb::client& client, std::st
     positions.push_back(item.at(std::string(layout::global_position)).as_int64());
   }
   return positions;
+}
+
+std::int64_t verify_positions(const dynamodb::client& client, std::string_view table,
+                              std::int64_t events, std::string_view where, bool counter_bounds) {
+  const auto positions = feed_positions(client, table);
+  check(static_cast<std::int64_t>(positions.size()) == events, where,
+        "expected " + std::to_string(events) + " events in the feed, found " +
+            std::to_string(positions.size()));
+  for (std::size_t i = 1; i < positions.size(); ++i) {
+    check(positions[i] > positions[i - 1], where,
+          "position " + std::to_string(positions[i]) + " appears twice");
+  }
+  auto counter = counter_value(client, table).value_or(0);
+  if (counter_bounds) {
+    check(positions.empty() || positions.back() <= counter, where,
+          "an event lies beyond the counter (" + std::to_string(counter) + ")");
+  } else if (!positions.empty()) {
+    counter = std::max(counter, positions.back());
+  }
+  // The positions without an event, as runs [first, last].
+  std::vector<std::pair<std::int64_t, std::int64_t>> holes;
+  std::int64_t expected_next = 1;
+  const auto hole_until = [&](std::int64_t next_event) {
+    if (next_event > expected_next) holes.emplace_back(expected_next, next_event - 1);
+    expected_next = next_event + 1;
+  };
+  for (const auto position : positions) hole_until(position);
+  hole_until(counter + 1);
+  std::int64_t voided = 0;
+  for (const auto& [first, last] : holes) {
+    const auto claims = detail::read_claims(client, table, first, last);
+    for (auto position = first; position <= last; ++position) {
+      const bool covered = std::any_of(claims.begin(), claims.end(), [&](const auto& claim) {
+        return claim.status == detail::position_claim::state::voided && claim.covers(position);
+      });
+      check(covered, where,
+            "position " + std::to_string(position) +
+                " holds no event and no void claim covers it (a skipped position)");
+      ++voided;
+    }
+  }
+  return voided;
 }
 
 void check(bool ok, std::string_view where, std::string_view what) {

@@ -30,8 +30,9 @@ namespace dynamo_es::bench {
 
 /// The body of the store's append transaction for one event at `position`: the `_counter` update
 /// (conditioned on `expected`, or on `attribute_not_exists` when nullopt; unconditioned when
-/// `conditioned` is false) plus the event Put (with its `CommitId`), with a fresh
-/// ClientRequestToken. The same request `dynamodb_event_store::append` sends in the steady state.
+/// `conditioned` is false), the committed claim row of the range [position, position] and the
+/// event Put (both with the transaction's `CommitId`), with a fresh ClientRequestToken. The same
+/// request `dynamodb_event_store::append` sends in the steady state of the serialised protocol.
 [[nodiscard]] std::string append_transaction_body(std::string_view table,
                                                   const domain_message& event,
                                                   std::int64_t position,
@@ -69,6 +70,17 @@ struct commit_template {
 /// Every GlobalPosition in the feed, ascending (reads the GSI to the end).
 [[nodiscard]] std::vector<std::int64_t> feed_positions(const dynamodb::client& client,
                                                        std::string_view table);
+
+/// Checks a table after a write workload: the feed holds exactly `events` events at distinct
+/// positions, none beyond the counter (unless `counter_bounds` is false: the concurrent raw
+/// floor's unconditioned counter ends at whichever write came last), and every position up to the
+/// counter (or the last event) that holds no event is covered by a void claim (a range a writer
+/// reserved and gave up, or a reader fenced), which is what "never skip" allows; the floors, which
+/// write no void claims, must be dense. Returns the number of such voided positions. Throws
+/// `std::runtime_error` naming `where` otherwise.
+std::int64_t verify_positions(const dynamodb::client& client, std::string_view table,
+                              std::int64_t events, std::string_view where,
+                              bool counter_bounds = true);
 
 /// Throws `std::runtime_error("<workload>/<variant>: <what>")` unless `ok`.
 void check(bool ok, std::string_view where, std::string_view what);

@@ -33,8 +33,8 @@ std::string self_path(const char* argv0) {
 }
 
 void list_workloads() {
-  std::cout << "Workloads (--workload; 'all' runs every one, 'append-concurrent' both concurrent "
-               "ones):\n";
+  std::cout << "Workloads (--workload; 'all' runs every one, 'append-concurrent' the "
+               "concurrent ones):\n";
   for (const auto& workload : all_workloads()) {
     std::cout << "  " << workload.name << ": " << workload.description << "\n    variants:";
     for (const auto& variant : workload.variants) std::cout << " " << variant;

@@ -28,6 +28,7 @@ void run_result::merge(const run_result& other) {
   wire.requests += other.wire.requests;
   wire.request_bytes += other.wire.request_bytes;
   wire.response_bytes += other.wire.response_bytes;
+  for (const auto& [name, count] : other.store_stats) store_stats[name] += count;
 }
 
 double percentile(std::vector<double>& samples, double p) {
@@ -48,6 +49,7 @@ result_row summarize(run_result result) {
   row.seconds = result.seconds;
   row.headline = result.headline;
   row.requests = result.wire.requests;
+  row.store_stats = result.store_stats;
   const auto ops = static_cast<double>(std::max<std::int64_t>(result.ops, 1));
   if (result.seconds > 0) {
     row.ops_per_s = static_cast<double>(result.ops) / result.seconds;
@@ -72,7 +74,8 @@ void add_ratios(std::vector<result_row>& rows) {
   const auto ratio = [](const result_row& ours, const result_row* floor) -> std::optional<double> {
     if (floor == nullptr) return std::nullopt;
     if (ours.headline == headline::latency) {
-      if (ours.p50_us <= 0) return std::nullopt;
+      // A p50 of 0 (the follower saw the event before the append returned) has no ratio.
+      if (ours.p50_us <= 0 || floor->p50_us <= 0) return std::nullopt;
       return floor->p50_us / ours.p50_us;
     }
     if (floor->ops_per_s <= 0) return std::nullopt;
@@ -81,6 +84,8 @@ void add_ratios(std::vector<result_row>& rows) {
   const auto* raw = find(raw_floor);
   const auto* reserve = find(reserve_then_commit);
   for (auto& row : rows) {
+    // The floors are compared with nothing; every other variant (the store's, whatever its
+    // protocol) with both.
     if (row.variant == raw_floor || row.variant == reserve_then_commit) continue;
     row.vs_raw_floor = ratio(row, raw);
     row.vs_reserve_then_commit = ratio(row, reserve);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ struct run_result {
   double user_cpu_us = 0;  ///< the user-space part of it
   traffic wire;            ///< requests and bytes of the timed part
   bench::headline headline = headline::throughput;
+  /// The store's statistics over the timed part, by name (store variants only; children summed).
+  std::map<std::string, std::uint64_t> store_stats;
 
   /// Adds another part of the same run (a chunk of an interleaved run, a child process).
   void merge(const run_result& other);
@@ -64,6 +67,8 @@ struct result_row {
   /// ops/s over the floor's ops/s, or for latency workloads the floor's p50 over this p50).
   std::optional<double> vs_raw_floor;
   std::optional<double> vs_reserve_then_commit;
+  /// As in `run_result`.
+  std::map<std::string, std::uint64_t> store_stats;
 };
 
 /// The p-th percentile (0..100) by nearest rank; 0 for no samples. Sorts `samples`.

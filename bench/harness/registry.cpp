@@ -16,7 +16,8 @@ struct workload_group {
 
 const std::vector<workload_group>& groups() {
   static const std::vector<workload_group> list = {
-      {"append-concurrent", {"append-concurrent-4p", "append-concurrent-16t"}},
+      {"append-concurrent",
+       {"append-concurrent-4p", "append-concurrent-8p", "append-concurrent-16t"}},
   };
   return list;
 }
@@ -28,6 +29,7 @@ const std::vector<workload_definition>& all_workloads() {
       append_seq_workload(),
       append_one_stream_workload(),
       append_concurrent_workload("append-concurrent-4p", 4, 1),
+      append_concurrent_workload("append-concurrent-8p", 8, 1),
       append_concurrent_workload("append-concurrent-16t", 1, 16),
       load_workload(),
       replay_workload(),

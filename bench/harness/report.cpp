@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <utility>
 
 namespace dynamo_es::bench {
 namespace {
@@ -112,6 +113,17 @@ void report::table_row(const result_row& row) {
   if (row.failed > 0) {
     out_ << "    (" << row.failed << " operations gave up and are not counted above)\n";
   }
+  if (!row.store_stats.empty()) {
+    // The store's own account of the run: what each protocol and group commit did.
+    const auto count = [&row](const char* name) -> unsigned long long {
+      const auto it = row.store_stats.find(name);
+      return it == row.store_stats.end() ? 0 : it->second;
+    };
+    out_ << "    (store: " << count("appends") << " appends in " << count("commit_transactions")
+         << " transactions, " << count("counter_races") << " lost races, " << count("reservations")
+         << " reservations, " << count("protocol_switches") << " protocol switches, "
+         << count("void_claims") << " void claims)\n";
+  }
 }
 
 void report::json_row(const result_row& row) {
@@ -140,6 +152,11 @@ void report::json_row(const result_row& row) {
   j["endpoint"] = config_.endpoint_url;
   j["nproc"] = machine_.nproc;
   j["cpu_model"] = machine_.cpu_model;
+  if (!row.store_stats.empty()) {
+    nlohmann::ordered_json stats = nlohmann::ordered_json::object();
+    for (const auto& [name, count] : row.store_stats) stats[name] = count;
+    j["store_stats"] = std::move(stats);
+  }
   out_ << j.dump() << "\n";
 }
 

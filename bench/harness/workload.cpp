@@ -135,7 +135,10 @@ std::vector<run_result> run_interleaved(const bench_context& context, std::strin
       result.events += (end - begin) * variant.events_per_op();
     }
   }
-  for (auto& variant : variants) variant->verify();
+  for (std::size_t v = 0; v < variants.size(); ++v) {
+    variants[v]->verify();
+    results[v].store_stats = variants[v]->store_stats();
+  }
   context.progress(std::string(workload) + ": done");
   return results;
 }

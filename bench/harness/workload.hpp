@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -135,6 +136,8 @@ class sequential_variant {
   [[nodiscard]] virtual std::int64_t events_per_op() const { return 1; }
   /// Untimed check that the operations did what they should (throws `std::runtime_error`).
   virtual void verify() {}
+  /// The store's statistics over the timed operations (store variants; empty for the floors).
+  [[nodiscard]] virtual std::map<std::string, std::uint64_t> store_stats() const { return {}; }
 
  private:
   std::string name_;

@@ -14,7 +14,8 @@ namespace dynamo_es::bench {
 /// `append-one-stream`: 1000 single-event appends to one aggregate (playheads 0..999).
 [[nodiscard]] workload_definition append_one_stream_workload();
 /// `append-concurrent-<p>p` / `-<t>t`: 2000 single-event appends to distinct aggregates from
-/// `processes` processes (this binary re-executed) of `threads` threads each.
+/// `processes` processes (this binary re-executed) of `threads` threads each; variants: the
+/// store's protocols (store_variants.hpp; `no-group-commit` too when `threads` > 1) and the floors.
 [[nodiscard]] workload_definition append_concurrent_workload(std::string name, int processes,
                                                              int threads);
 /// `load`: `load` of a 1000-event aggregate, 20 times.

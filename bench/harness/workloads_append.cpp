@@ -1,18 +1,23 @@
 // append-seq and append-one-stream: single-event appends one after another on one thread, in
-// three variants measured in alternating chunks:
-//  - dynamo-es: `dynamodb_event_store::append`;
+// variants measured in alternating chunks:
+//  - dynamo-es: `dynamodb_event_store::append` with the default options (adaptive protocol, which
+//    stays serialised while uncontended: one request per append);
+//  - serialised / reservation: the same with that `append_protocol` (store_variants.hpp);
 //  - raw-floor: the store's own steady-state request (one TransactWriteItems: the counter update
-//    conditioned on its previous value + the event Put), pre-built with the positions known in
-//    advance, sent through the same client (`call`, which signs it) and transport;
+//    conditioned on its previous value, the claim row, the event Put), pre-built with the
+//    positions known in advance, sent through the same client (`call`, which signs it) and
+//    transport;
 //  - reserve-then-commit: the PHP package's two requests (UpdateItem ADD on `_counter`, then a
 //    TransactWriteItems of the Put at the reserved position), pre-built but for the position.
 
+#include <map>
 #include <memory>
 #include <utility>
 #include <vector>
 
 #include "dynamo_es/dynamodb_event_store.hpp"
 #include "fixtures.hpp"
+#include "store_variants.hpp"
 #include "workloads.hpp"
 
 namespace dynamo_es::bench {
@@ -30,32 +35,32 @@ std::string where(const sequential_variant& variant, const std::string& workload
   return workload + "/" + variant.name();
 }
 
-void check_dense(const std::vector<std::int64_t>& positions, std::int64_t count,
+/// One thread, no failures: the positions must come out dense whatever the protocol.
+void check_dense(const dynamodb::client& client, const std::string& table, std::int64_t count,
                  const std::string& where_) {
-  check(static_cast<std::int64_t>(positions.size()) == count, where_,
-        "expected " + std::to_string(count) + " events in the feed, found " +
-            std::to_string(positions.size()));
-  for (std::size_t i = 0; i < positions.size(); ++i) {
-    check(positions[i] == static_cast<std::int64_t>(i) + 1, where_,
-          "feed positions are not 1.." + std::to_string(count));
-  }
+  check(verify_positions(client, table, count, where_) == 0, where_,
+        "positions were voided although no append failed");
 }
 
 class store_append final : public sequential_variant {
  public:
-  store_append(bench_context& context, const append_plan& plan)
-      : sequential_variant("dynamo-es", context.make_client()),
+  store_append(bench_context& context, const append_plan& plan, const std::string& variant)
+      : sequential_variant(variant, context.make_client()),
         plan_(plan),
         table_(context.fresh_table(plan.workload, name())) {}
 
   void setup() override {
-    dynamodb_event_store_options options;
-    options.table_name = table_->name();
-    store_ = std::make_unique<dynamodb_event_store>(client().client, std::move(options));
+    store_ = std::make_unique<dynamodb_event_store>(client().client,
+                                                    store_options(name(), table_->name()));
     for (const auto& event : plan_.events) streams_.push_back(single(event));
     // The first append of a store instance also reads the counter; the steady state is measured.
     const auto warmup = aggregate_id(999'999'999'999);
     store_->append(warmup, single(bench_event(warmup, 0)));
+    before_ = store_->statistics();
+  }
+
+  [[nodiscard]] std::map<std::string, std::uint64_t> store_stats() const override {
+    return count_difference(before_, store_->statistics());
   }
 
   void run(std::int64_t op) override {
@@ -65,8 +70,7 @@ class store_append final : public sequential_variant {
 
   void verify() override {
     const auto count = static_cast<std::int64_t>(plan_.events.size()) + 1;
-    check_dense(feed_positions(*client().client, table_->name()), count,
-                where(*this, plan_.workload));
+    check_dense(*client().client, table_->name(), count, where(*this, plan_.workload));
     check(counter_value(*client().client, table_->name()) == count, where(*this, plan_.workload),
           "counter does not match the appends");
   }
@@ -76,6 +80,7 @@ class store_append final : public sequential_variant {
   std::unique_ptr<bench_table> table_;
   std::unique_ptr<dynamodb_event_store> store_;
   std::vector<domain_event_stream> streams_;
+  dynamodb_event_store_statistics before_;
 };
 
 class raw_append final : public sequential_variant {
@@ -102,8 +107,7 @@ class raw_append final : public sequential_variant {
 
   void verify() override {
     const auto count = static_cast<std::int64_t>(plan_.events.size());
-    check_dense(feed_positions(*client().client, table_->name()), count,
-                where(*this, plan_.workload));
+    check_dense(*client().client, table_->name(), count, where(*this, plan_.workload));
   }
 
  private:
@@ -136,8 +140,7 @@ class reserve_commit_append final : public sequential_variant {
 
   void verify() override {
     const auto count = static_cast<std::int64_t>(plan_.events.size());
-    check_dense(feed_positions(*client().client, table_->name()), count,
-                where(*this, plan_.workload));
+    check_dense(*client().client, table_->name(), count, where(*this, plan_.workload));
   }
 
  private:
@@ -151,8 +154,8 @@ std::vector<run_result> run_plan(bench_context& context, const append_plan& plan
                                  const std::vector<std::string>& variants) {
   std::vector<std::unique_ptr<sequential_variant>> runners;
   for (const auto& variant : variants) {
-    if (variant == "dynamo-es") {
-      runners.push_back(std::make_unique<store_append>(context, plan));
+    if (is_store_variant(variant)) {
+      runners.push_back(std::make_unique<store_append>(context, plan, variant));
     } else if (variant == raw_floor) {
       runners.push_back(std::make_unique<raw_append>(context, plan));
     } else if (variant == reserve_then_commit) {
@@ -163,7 +166,8 @@ std::vector<run_result> run_plan(bench_context& context, const append_plan& plan
                          static_cast<std::int64_t>(plan.events.size()), chunk_ops);
 }
 
-const std::vector<std::string> append_variants = {"dynamo-es", raw_floor, reserve_then_commit};
+const std::vector<std::string> append_variants = {
+    store_default, store_serialised, store_reservation, raw_floor, reserve_then_commit};
 
 }  // namespace
 

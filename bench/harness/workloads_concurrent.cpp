@@ -1,25 +1,31 @@
 // append-concurrent-*: single-event appends to distinct aggregates from several processes (this
 // binary re-executed with --child-slice) or several threads of one process, all writing one table.
 // Variants run one after another, each on a fresh table:
-//  - dynamo-es: one store per process, shared by its threads; writers race on the counter and the
-//    losers resend (the baseline that group commit and reservations improve);
+//  - dynamo-es: one store per process with the default options (adaptive protocol, group commit),
+//    shared by its threads;
+//  - serialised / reservation: the same with that `append_protocol` (store_variants.hpp);
+//  - no-group-commit (threads only): the defaults with group commit off, every append its own
+//    transaction: what group commit buys;
 //  - raw-floor: one two-item TransactWriteItems per append, like the store's, with positions
 //    handed out in advance (disjoint per append) and the counter update left unconditioned, since
 //    a condition would make the floor race like the store;
 //  - reserve-then-commit: the PHP package's ADD, then the commit.
 // Wall time runs from the moment every process (or thread) is ready to the last result; CPU,
-// requests and bytes are summed over the processes.
+// requests and bytes are summed over the processes. The variants take turns in rounds (see
+// append_concurrent_workload), each on its own table.
 
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <latch>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -29,6 +35,7 @@
 #include "dynamo_es/dynamodb/errors.hpp"
 #include "dynamo_es/dynamodb_event_store.hpp"
 #include "fixtures.hpp"
+#include "store_variants.hpp"
 #include "workloads.hpp"
 
 namespace dynamo_es::bench {
@@ -75,7 +82,8 @@ nlohmann::json to_json(const run_result& r) {
           {"requests", r.wire.requests},
           {"request_bytes", r.wire.request_bytes},
           {"response_bytes", r.wire.response_bytes},
-          {"latencies_us", r.latencies_us}};
+          {"latencies_us", r.latencies_us},
+          {"store_stats", r.store_stats}};
 }
 
 run_result result_from_json(const nlohmann::json& j) {
@@ -90,6 +98,7 @@ run_result result_from_json(const nlohmann::json& j) {
   r.wire.request_bytes = j.at("request_bytes").get<std::uint64_t>();
   r.wire.response_bytes = j.at("response_bytes").get<std::uint64_t>();
   r.latencies_us = j.at("latencies_us").get<std::vector<double>>();
+  r.store_stats = j.at("store_stats").get<std::map<std::string, std::uint64_t>>();
   return r;
 }
 
@@ -104,15 +113,15 @@ class slice_appender {
   slice_appender(const bench_config& config, const slice_spec& spec) : spec_(spec) {
     client_ = make_counted_client(config);
     const auto& client = *client_.client;
-    if (spec.variant == "dynamo-es") {
-      dynamodb_event_store_options options;
-      options.table_name = spec.table;
-      store_ = std::make_unique<dynamodb_event_store>(client_.client, std::move(options));
+    if (is_store_variant(spec.variant)) {
+      store_ = std::make_unique<dynamodb_event_store>(client_.client,
+                                                      store_options(spec.variant, spec.table));
       for (std::int64_t i = 0; i < spec.ops; ++i) {
         streams_.push_back(single(event_of(spec.first_op + i)));
       }
       const auto warmup = aggregate_id(999'999'000'000 + spec.worker);
       store_->append(warmup, single(bench_event(warmup, 0)));
+      before_ = store_->statistics();
     } else if (spec.variant == raw_floor) {
       for (std::int64_t i = 0; i < spec.ops; ++i) {
         const auto op = spec.first_op + i;
@@ -192,6 +201,7 @@ class slice_appender {
     result.failed = failed.load();
     result.ops = spec_.ops - result.failed;
     result.events = result.ops;
+    if (store_) result.store_stats = count_difference(before_, store_->statistics());
     return result;
   }
 
@@ -203,6 +213,7 @@ class slice_appender {
   std::vector<std::string> bodies_;
   std::string reserve_;
   std::vector<commit_template> commits_;
+  dynamodb_event_store_statistics before_;
 };
 
 /// A child process running one slice, talking over two pipes.
@@ -288,14 +299,15 @@ class child_process {
   std::FILE* out_ = nullptr;
 };
 
+/// Runs `whole` (ops whole.first_op.., workers whole.worker..) split over `processes` processes.
 run_result run_processes(const bench_context& context, const slice_spec& whole, int processes) {
   std::vector<std::unique_ptr<child_process>> children;
-  std::int64_t first = 0;
+  std::int64_t first = whole.first_op;
   for (int p = 0; p < processes; ++p) {
     slice_spec spec = whole;
     spec.first_op = first;
     spec.ops = whole.ops / processes + (p < whole.ops % processes ? 1 : 0);
-    spec.worker = p;
+    spec.worker = whole.worker + p;
     first += spec.ops;
     children.push_back(std::make_unique<child_process>(context.config(), spec));
   }
@@ -315,18 +327,23 @@ run_result run_processes(const bench_context& context, const slice_spec& whole, 
   return total;
 }
 
+/// Every append that succeeded is in the feed once; a position without an event is covered by a
+/// void claim (reservations given up); the floors are dense.
 void verify(const bench_context& context, const slice_spec& whole, std::int64_t failed,
             int warmups) {
-  const auto where = whole.workload + "/" + whole.variant;
   const auto client = context.make_client();
-  const auto positions = feed_positions(*client.client, whole.table);
-  const auto expected = whole.ops - failed + (whole.variant == "dynamo-es" ? warmups : 0);
-  check(static_cast<std::int64_t>(positions.size()) == expected, where,
-        "expected " + std::to_string(expected) + " events in the feed, found " +
-            std::to_string(positions.size()));
-  for (std::size_t i = 0; i < positions.size(); ++i) {
-    check(positions[i] == static_cast<std::int64_t>(i) + 1, where, "feed positions are not dense");
-  }
+  const auto expected = whole.ops - failed + (is_store_variant(whole.variant) ? warmups : 0);
+  static_cast<void>(verify_positions(*client.client, whole.table, expected,
+                                     whole.workload + "/" + whole.variant,
+                                     whole.variant != raw_floor));
+}
+
+std::vector<std::string> concurrent_variants(int threads) {
+  auto variants = protocol_variants();
+  if (threads > 1) variants.emplace_back(store_no_group_commit);
+  variants.emplace_back(raw_floor);
+  variants.emplace_back(reserve_then_commit);
+  return variants;
 }
 
 }  // namespace
@@ -336,25 +353,46 @@ workload_definition append_concurrent_workload(std::string name, int processes, 
                      (processes > 1 ? std::to_string(processes) + " processes"
                                     : std::to_string(threads) + " threads in one process");
   return {
-      name, std::move(description),
-      std::vector<std::string>{"dynamo-es", raw_floor, reserve_then_commit},
+      name, std::move(description), concurrent_variants(threads),
       [name, processes, threads](bench_context& context, const std::vector<std::string>& variants) {
-        std::vector<run_result> results;
-        for (const auto& variant : variants) {
-          const auto table = context.fresh_table(name, variant);
-          slice_spec whole{name, variant, table->name(), 0, context.scaled(base_ops), threads, 0};
-          context.progress(name + "/" + variant + ": running");
-          run_result result;
-          if (processes > 1) {
-            result = run_processes(context, whole, processes);
-          } else {
-            slice_appender appender(context.config(), whole);
-            result = appender.run();
+        // The variants cannot run at the same time, so they take turns: the operations are split
+        // into rounds (up to 4 of at least 500 appends), each variant runs one round after the
+        // other on its own table, and the first variant rotates every round. A machine that
+        // slows down during the run then slows every variant alike, as the interleaved sequential
+        // workloads do. Each round starts new processes (or a new store), so it has its own
+        // warm-up append per process.
+        const auto ops = context.scaled(base_ops);
+        const auto rounds = std::clamp<std::int64_t>(ops / 500, 1, 4);
+        std::vector<std::unique_ptr<bench_table>> tables;
+        std::vector<run_result> results(variants.size());
+        for (const auto& variant : variants) tables.push_back(context.fresh_table(name, variant));
+        for (std::int64_t round = 0; round < rounds; ++round) {
+          const auto first_op = ops * round / rounds;
+          const auto round_ops = ops * (round + 1) / rounds - first_op;
+          for (std::size_t k = 0; k < variants.size(); ++k) {
+            const auto v = (static_cast<std::size_t>(round) + k) % variants.size();
+            const slice_spec part{name,
+                                  variants[v],
+                                  tables[v]->name(),
+                                  first_op,
+                                  round_ops,
+                                  threads,
+                                  static_cast<int>(round) * processes};
+            context.progress(name + "/" + variants[v] + ": round " + std::to_string(round + 1) +
+                             " of " + std::to_string(rounds));
+            if (processes > 1) {
+              results[v].merge(run_processes(context, part, processes));
+            } else {
+              slice_appender appender(context.config(), part);
+              results[v].merge(appender.run());
+            }
           }
-          verify(context, whole, result.failed, processes);
-          result.workload = name;
-          result.variant = variant;
-          results.push_back(std::move(result));
+        }
+        for (std::size_t v = 0; v < variants.size(); ++v) {
+          const slice_spec whole{name, variants[v], tables[v]->name(), 0, ops, threads, 0};
+          verify(context, whole, results[v].failed, processes * static_cast<int>(rounds));
+          results[v].workload = name;
+          results[v].variant = variants[v];
         }
         context.progress(name + ": done");
         return results;

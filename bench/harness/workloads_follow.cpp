@@ -6,9 +6,11 @@
 // every variant), so that appends land at random points of the follower's poll cycle rather than
 // locking into one phase of it. Variants, each on a fresh table:
 //  - dynamo-es: `append` and `load_replay_page_after_global_position` (the feed reader with the
-//    gap rule: a position whose predecessor is missing waits);
+//    gap rule: a position whose predecessor is missing waits), default options;
+//  - serialised / reservation: the same with that `append_protocol` (store_variants.hpp);
 //  - raw-floor: the pre-built append transactions, and a follower sending the store's feed Query
-//    with its checkpoint spliced in, reading positions out of the response text, no decoding.
+//    with its checkpoint spliced in, reading positions out of the response text, no decoding;
+//  - reserve-then-commit: the PHP package's pre-built ADD + commit, and the raw-floor's follower.
 // ops/s is the paced append rate (pauses included); the headline is the p50/p99 delivery latency.
 
 #include <algorithm>
@@ -28,6 +30,7 @@
 
 #include "dynamo_es/dynamodb_event_store.hpp"
 #include "fixtures.hpp"
+#include "store_variants.hpp"
 #include "workloads.hpp"
 
 namespace dynamo_es::bench {
@@ -137,11 +140,11 @@ run_result follow(std::int64_t ops, const std::vector<const counting_transport*>
   return result;
 }
 
-run_result follow_store(bench_context& context, const std::string& table, std::int64_t ops) {
+run_result follow_store(bench_context& context, const std::string& table, std::int64_t ops,
+                        const std::string& variant) {
   const auto appender_client = context.make_client();
   const auto follower_client = context.make_client();
-  dynamodb_event_store_options options;
-  options.table_name = table;
+  const auto options = store_options(variant, table);
   dynamodb_event_store appender(appender_client.client, options);
   dynamodb_event_store follower(follower_client.client, options);
   std::vector<domain_event_stream> streams;
@@ -152,7 +155,9 @@ run_result follow_store(bench_context& context, const std::string& table, std::i
       follower.load_replay_page_after_global_position(criteria::create(), 0, 10)
           .last_processed_global_position();
   const auto page_size = context.config().page_size;
-  return follow(
+  const auto appender_before = appender.statistics();
+  const auto follower_before = follower.statistics();
+  auto result = follow(
       ops, {appender_client.transport.get(), follower_client.transport.get()},
       max_pause(context.config()),
       [&](std::int64_t i) {
@@ -166,6 +171,12 @@ run_result follow_store(bench_context& context, const std::string& table, std::i
           seen.delivered(aggregate_number(event.message.id()));
         checkpoint = page.last_processed_global_position();
       });
+  // What the writer did (protocol) and what the follower met (gap waits, void positions passed).
+  result.store_stats = count_difference(appender_before, appender.statistics());
+  for (const auto& [name, count] : count_difference(follower_before, follower.statistics())) {
+    result.store_stats[name] += count;
+  }
+  return result;
 }
 
 /// Every number after `"GlobalPosition":{"N":"` in a response body.
@@ -182,14 +193,23 @@ std::vector<std::int64_t> positions_in(const std::string& body) {
   return positions;
 }
 
-run_result follow_raw(bench_context& context, const std::string& table, std::int64_t ops) {
+/// `php`: the appender sends the PHP package's ADD + commit (reserve-then-commit), else the
+/// store's pre-built transaction (raw-floor).
+run_result follow_raw(bench_context& context, const std::string& table, std::int64_t ops,
+                      bool php) {
   const auto appender_client = context.make_client();
   const auto follower_client = context.make_client();
   std::vector<std::string> bodies;
+  std::vector<commit_template> commits;
+  const auto reserve = reserve_body(table, 1);
   for (std::int64_t i = 0; i < ops; ++i) {
-    bodies.push_back(
-        append_transaction_body(table, bench_event(aggregate_id(i), 0), i + 1,
-                                i == 0 ? std::nullopt : std::optional<std::int64_t>(i)));
+    const auto event = bench_event(aggregate_id(i), 0);
+    if (php) {
+      commits.push_back(php_commit_template(table, event));
+    } else {
+      bodies.push_back(append_transaction_body(
+          table, event, i + 1, i == 0 ? std::nullopt : std::optional<std::int64_t>(i)));
+    }
   }
   const auto query = feed_query_template(table, context.config().page_size);
   static_cast<void>(counter_value(*appender_client.client, table));
@@ -199,8 +219,14 @@ run_result follow_raw(bench_context& context, const std::string& table, std::int
       ops, {appender_client.transport.get(), follower_client.transport.get()},
       max_pause(context.config()),
       [&](std::int64_t i) {
-        static_cast<void>(appender_client.client->call(
-            "TransactWriteItems", std::move(bodies[static_cast<std::size_t>(i)])));
+        const auto& client = *appender_client.client;
+        const auto index = static_cast<std::size_t>(i);
+        if (php) {
+          const auto position = reserved_position(client.call("UpdateItem", reserve));
+          static_cast<void>(client.call("TransactWriteItems", commits[index].body(position)));
+        } else {
+          static_cast<void>(client.call("TransactWriteItems", std::move(bodies[index])));
+        }
       },
       [&](deliveries& seen) {
         for (const auto position :
@@ -217,15 +243,23 @@ workload_definition follow_latency_workload() {
   return {"follow-latency",
           "time from an append's return to its delivery to a follower polling the feed, 200 "
           "appends",
-          std::vector<std::string>{"dynamo-es", raw_floor},
+          std::vector<std::string>{store_default, store_serialised, store_reservation, raw_floor,
+                                   reserve_then_commit},
           [](bench_context& context, const std::vector<std::string>& variants) {
             std::vector<run_result> results;
             const auto ops = context.scaled(200);
             for (const auto& variant : variants) {
               const auto table = context.fresh_table("follow-latency", variant);
               context.progress("follow-latency/" + variant + ": running");
-              auto result = variant == raw_floor ? follow_raw(context, table->name(), ops)
-                                                 : follow_store(context, table->name(), ops);
+              auto result =
+                  is_store_variant(variant)
+                      ? follow_store(context, table->name(), ops, variant)
+                      : follow_raw(context, table->name(), ops, variant == reserve_then_commit);
+              // Every event delivered was also written once; nothing skipped.
+              const auto checker = context.make_client();
+              static_cast<void>(verify_positions(*checker.client, table->name(),
+                                                 ops + (is_store_variant(variant) ? 1 : 0),
+                                                 "follow-latency/" + variant));
               result.workload = "follow-latency";
               result.variant = variant;
               results.push_back(std::move(result));

@@ -15,15 +15,18 @@
 #include "stores/dynamodb_gap_tracker.hpp"
 #include "stores/dynamodb_replay_prefetch.hpp"
 #include "stores/dynamodb_replay_reader.hpp"
+#include "stores/dynamodb_table_layout.hpp"
 #include "workloads.hpp"
 
 namespace dynamo_es::bench {
 namespace {
 
-constexpr std::int64_t events_per_append = 99;  // the store's limit per append
+// The store's limit per append (98: a transaction's 100 actions minus the counter and the claim).
+constexpr auto events_per_append =
+    static_cast<std::int64_t>(detail::table_layout::max_events_per_append);
 
-/// Fills `table` with `count` events: appends of up to 99 events, aggregate n holding the n-th
-/// group (`one_aggregate`: all in aggregate 0).
+/// Fills `table` with `count` events: appends of up to `events_per_append` events, aggregate n
+/// holding the n-th group (`one_aggregate`: all in aggregate 0).
 void fill(const counted_client& client, const std::string& table, std::int64_t count,
           bool one_aggregate) {
   dynamodb_event_store_options options;

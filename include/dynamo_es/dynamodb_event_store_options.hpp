@@ -4,6 +4,7 @@
 /// How to configure a `dynamodb_event_store`, and what it reports about its work.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -89,6 +90,53 @@ struct append_retry_options {
   std::chrono::milliseconds max_backoff{200};
 };
 
+/// How an append gets its global positions; docs/consistency.md compares them. Every protocol
+/// writes a *claim row* (`Id` "_position", `Playhead` = the first position of the range) in the
+/// transaction that writes the events, so that one reader algorithm serves them all: a replay
+/// that meets a missing position reads the claims (strongly consistent) and waits for a committed
+/// range, passes a void one at once, and fences a range nobody claimed within `gap_timeout`.
+enum class append_protocol {
+  /// Default: `serialised` while the store wins its counter races (one request per append),
+  /// `reservation` while it loses more than `adaptive_protocol_options::switch_at` races per
+  /// append, then `serialised` again after `reservation_period`.
+  adaptive,
+  /// The counter update, conditioned on the value the positions were computed from, is part of
+  /// the transaction: dense positions in commit order, one request per uncontended append, but
+  /// every writer of the table races for one item.
+  serialised,
+  /// An `ADD` on the counter reserves the range first (one UpdateItem), then one transaction
+  /// writes the events and the range's claim. Writers never lose a race to each other; a range
+  /// whose commit fails gets a void claim at once, and a writer that dies after its `ADD` leaves a
+  /// range that readers fence after `gap_timeout`. Two requests per append.
+  reservation,
+};
+
+/// When `append_protocol::adaptive` switches.
+struct adaptive_protocol_options {
+  /// Lost counter races per append (a moving average over the last appends of this store) above
+  /// which it switches to reservations. Default 0.5.
+  double switch_at = 0.5;
+  /// How long it then stays with reservations before trying the serialised protocol again.
+  /// Default 2 s. When the races come back within one period of the return, the next period is
+  /// twice as long (up to 32 times this value); a longer serialised stretch resets it.
+  std::chrono::milliseconds reservation_period{2000};
+};
+
+/// Group commit: concurrent appends of one store (from many threads, or queued through
+/// `dynamodb_event_store::append_async`) travel in ONE TransactWriteItems with one position
+/// assignment, each caller getting its own outcome.
+struct group_commit_options {
+  /// Default on. Off: every append is its own transaction.
+  bool enabled = true;
+  /// How long a batch that is not full waits for more appends before it leaves. Default 0: a
+  /// batch leaves at once, and the appends that arrive while it is in flight leave together in the
+  /// next one (batching costs no latency when appends do not overlap).
+  std::chrono::microseconds max_delay{0};
+  /// Appends per batch at most (1-98). Default 98; DynamoDB's 100 actions and 4 MB per
+  /// transaction bound a batch as well.
+  std::size_t max_appends = 98;
+};
+
 /// Options of a `dynamodb_event_store`. Only `table_name` is required.
 struct dynamodb_event_store_options {
   /// The table: 3-255 characters of `a-z A-Z 0-9 _ - .`. Required.
@@ -129,6 +177,15 @@ struct dynamodb_event_store_options {
   /// Retries of `append`; see `append_retry_options`.
   append_retry_options append_retry;
 
+  /// How appends get their global positions. Default `append_protocol::adaptive`.
+  append_protocol protocol = append_protocol::adaptive;
+
+  /// When the adaptive protocol switches.
+  adaptive_protocol_options adaptive;
+
+  /// Group commit of concurrent appends; default on.
+  group_commit_options group_commit;
+
   /// How long `create_table`, `create_table_if_not_exists` and `delete_table` wait for the table
   /// (and its index) to become ACTIVE or to disappear. Default 2 minutes.
   std::chrono::milliseconds table_wait_timeout{120'000};
@@ -159,6 +216,22 @@ struct dynamodb_event_store_statistics {
   std::uint64_t unknown_commits = 0;
   /// Rows replays passed over under `bad_row_policy::skip` (each pass counted, like gaps).
   std::uint64_t bad_rows_skipped = 0;
+
+  /// Ranges reserved with an `ADD` on the counter (reservation protocol).
+  std::uint64_t reservations = 0;
+  /// Void claims this store's appends wrote for ranges they reserved but could not commit.
+  std::uint64_t void_claims = 0;
+  /// Commits that failed because a reader had fenced their range (then reserved again).
+  std::uint64_t fenced_commits = 0;
+  /// Positions this store's replays fenced (void claims written for ranges nobody claimed within
+  /// `gap_timeout`).
+  std::uint64_t fenced_positions = 0;
+  /// Missing positions replays found covered by a void claim and passed at once.
+  std::uint64_t void_positions_passed = 0;
+  /// Switches of the adaptive protocol (either way).
+  std::uint64_t protocol_switches = 0;
+  /// Transactions that carried appends (each carries one or more).
+  std::uint64_t commit_transactions = 0;
 };
 
 }  // namespace dynamo_es

@@ -92,7 +92,7 @@ Each stdin line is an event line (docs/cli.md); only payload is required:
 "playhead" defaults to the next after the stream's head (read consistently), "recordedOn" to
 now, "metadata" to {"class":"Broadway\\Domain\\Metadata","payload":[]}; "globalPosition" is
 ignored (the store assigns it) and "id", when present, must be the aggregate id.
-At most 99 events per call (one DynamoDB transaction).
+At most 98 events per call (one DynamoDB transaction).
 
 Examples:
   echo '{"payload":{"class":"App\\Opened","payload":{"owner":"ada"}}}' | dynamo-es append acc-1

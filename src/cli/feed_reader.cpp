@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 #include "stores/dynamodb_item_codec.hpp"
@@ -18,7 +19,14 @@ using dynamodb::attribute_value;
 
 feed_reader::feed_reader(const dynamodb::client& client, std::string table,
                          std::chrono::milliseconds gap_timeout, std::int32_t page_size)
-    : client_(client), table_(std::move(table)), page_size_(page_size), tracker_(gap_timeout) {}
+    : client_(client),
+      table_(std::move(table)),
+      page_size_(page_size),
+      tracker_(gap_timeout),
+      // The resolver wants shared ownership; the command's client outlives this reader, so a
+      // non-owning pointer (aliasing an empty owner) is enough.
+      resolver_(std::shared_ptr<const dynamodb::client>(std::shared_ptr<void>(), &client_), table_,
+                counters_) {}
 
 feed_page feed_reader::read(std::int64_t after) {
   dynamodb::query_request request;
@@ -50,13 +58,20 @@ feed_page feed_reader::read(std::int64_t after) {
   expected = std::max<std::int64_t>(after, 0) + 1;
   for (std::size_t i = 0; i < response.items.size(); ++i) {
     const auto position = positions[i];
-    if (position > expected) {
-      if (!tracker_.expired(expected, position - 1)) {
+    while (position > expected) {
+      const detail::position_gap hole{expected, position - 1};
+      auto verdict = resolver_.verdict(expected);
+      if (!verdict && resolver_.resolve(hole, tracker_)) verdict = resolver_.verdict(expected);
+      if (!verdict || verdict->what == detail::gap_verdict::kind::committed) {
+        // Nothing known yet, or committed events the index has not shown: wait, never pass.
         page.more = true;
-        page.hole_expires_in = tracker_.time_until_expired(expected, position - 1);
+        page.hole_expires_in =
+            resolver_.next_check_in(hole, tracker_).value_or(std::chrono::milliseconds(1000));
         return page;
       }
-      report_skip(expected, position - 1);
+      const auto passed_to = std::min(verdict->last, hole.last);
+      if (verdict->what == detail::gap_verdict::kind::fenced) report_skip(expected, passed_to);
+      expected = passed_to + 1;
     }
     tracker_.observe_present(position);
     // Rows without Metadata are not events; the checkpoint still moves over them.

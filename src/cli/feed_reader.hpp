@@ -1,10 +1,10 @@
 #pragma once
 
 // The global feed as raw rows, for replay and export: GSI `Feed-GlobalPosition-index` pages in
-// position order under the store's gap rule. Positions are dense, so a hole is either an event the
-// (eventually consistent) index has not shown yet or a position another writer burned; a page
-// never passes a hole until it has been missing for the gap timeout (the store's
-// `gap_tracker` decides), and every hole passed over is reported on stderr.
+// position order under the store's gap rule, with the store's own claim resolution
+// (stores/dynamodb_gap_resolver.hpp): a hole covered by a void claim is passed at once, one
+// covered by a committed claim is waited for (the index lags), and one nobody claimed is waited
+// for up to the gap timeout, then fenced (a void claim), passed and reported on stderr.
 //
 // Raw rows rather than decoded messages: event lines embed the stored JSON texts verbatim.
 
@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "dynamo_es/dynamodb/client.hpp"
+#include "stores/dynamodb_gap_resolver.hpp"
 #include "stores/dynamodb_gap_tracker.hpp"
+#include "stores/dynamodb_store_counters.hpp"
 
 namespace dynamo_es::cli {
 
@@ -33,7 +35,8 @@ struct feed_page {
   std::int64_t checkpoint = 0;
   /// True when the index has more rows after this page (read again at once).
   bool more = false;
-  /// Set when the page stopped before a hole: how long until it times out.
+  /// Set when the page stopped before a hole: how long until something may change there (it
+  /// times out, or its claims are due to be read again).
   std::optional<std::chrono::milliseconds> hole_expires_in;
 };
 
@@ -46,7 +49,8 @@ class feed_reader {
   /// One Query after position `after`.
   [[nodiscard]] feed_page read(std::int64_t after);
 
-  /// Holes passed over so far (positions).
+  /// Positions passed over after the gap timeout (fenced) so far; void-claimed positions are
+  /// passed silently and not counted here.
   [[nodiscard]] std::int64_t skipped_positions() const noexcept { return skipped_positions_; }
 
  private:
@@ -56,6 +60,8 @@ class feed_reader {
   std::string table_;
   std::int32_t page_size_;
   detail::gap_tracker tracker_;
+  detail::store_counters counters_;
+  detail::gap_resolver resolver_;
   std::int64_t skipped_positions_ = 0;
 };
 

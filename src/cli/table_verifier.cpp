@@ -14,6 +14,7 @@
 #include "dynamodb/codec.hpp"
 #include "dynamodb/json_writer.hpp"
 #include "stores/dynamodb_backoff.hpp"
+#include "stores/dynamodb_claims.hpp"
 #include "stores/dynamodb_item_codec.hpp"
 #include "stores/dynamodb_table_admin.hpp"
 #include "stores/dynamodb_table_layout.hpp"
@@ -227,6 +228,7 @@ class table_checker::state {
     }
     find_duplicates();
     check_counter();
+    merge_void_ranges();
     find_gaps();
     check_order();
     return std::move(report_);
@@ -252,6 +254,14 @@ class table_checker::state {
   }
 
   void add_non_event(const attribute_map& item) {
+    if (const auto claim = detail::decode_claim(item)) {
+      ++report_.claim_rows;
+      if (claim->status == detail::position_claim::state::voided) {
+        ++report_.void_claim_rows;
+        void_ranges_.emplace_back(claim->first, claim->last());
+      }
+      return;
+    }
     if (!is_counter_key(item)) {
       ++report_.foreign_rows;
       keep(report_.foreign_examples, max_listed_, name_of(item));
@@ -279,6 +289,10 @@ class table_checker::state {
       problem =
           "the aggregate id \"_counter\" is reserved for the counter row (the PHP package's replay "
           "skips such rows without moving its checkpoint, W7)";
+    } else if (name.id == layout::claim_id) {
+      problem =
+          "the aggregate id \"_position\" is reserved for the claim rows of global positions "
+          "(dynamo-es neither appends nor loads it)";
     } else {
       try {
         // The decoder checks what PHP's reader needs, JSON texts included (objects or lists).
@@ -382,7 +396,38 @@ class table_checker::state {
     return boundary;
   }
 
+  // Sorts and merges the void claims' ranges (claims may overlap: a fence next to a writer's).
+  void merge_void_ranges() {
+    std::sort(void_ranges_.begin(), void_ranges_.end());
+    std::vector<std::pair<std::int64_t, std::int64_t>> merged;
+    for (const auto& range : void_ranges_) {
+      if (!merged.empty() && range.first <= merged.back().second + 1) {
+        merged.back().second = std::max(merged.back().second, range.second);
+      } else {
+        merged.push_back(range);
+      }
+    }
+    void_ranges_ = std::move(merged);
+  }
+
+  // Missing positions first..last: the parts a void claim covers are void positions, the rest
+  // are gaps.
   void add_gap(std::int64_t first, std::int64_t last) {
+    auto range =
+        std::upper_bound(void_ranges_.begin(), void_ranges_.end(), std::pair{first, INT64_MAX});
+    if (range != void_ranges_.begin()) --range;
+    std::int64_t at = first;
+    for (; range != void_ranges_.end() && range->first <= last && at <= last; ++range) {
+      if (range->second < at) continue;
+      if (range->first > at) add_unvoided_gap(at, range->first - 1);
+      const auto end = std::min(range->second, last);
+      report_.void_positions += end - std::max(at, range->first) + 1;
+      at = end + 1;
+    }
+    if (at <= last) add_unvoided_gap(at, last);
+  }
+
+  void add_unvoided_gap(std::int64_t first, std::int64_t last) {
     for (std::int64_t at = first; at <= last;) {
       const auto kind = kind_at(at);
       std::int64_t end = at;
@@ -454,6 +499,7 @@ class table_checker::state {
   std::vector<std::string> ids_;
   std::vector<entry> entries_;
   std::vector<std::int64_t> hidden_positions_;  // positions of rows not in the feed
+  std::vector<std::pair<std::int64_t, std::int64_t>> void_ranges_;  // void claims, first..last
 };
 
 table_checker::table_checker(std::string table, std::size_t max_listed)
@@ -549,7 +595,17 @@ void print_report(std::ostream& out, const verify_report& report, bool allow_bur
       << report.event_rows << " events in " << report.aggregates << " aggregates, "
       << report.positioned_rows << " in the feed";
   if (report.max_position > 0) out << " (highest position " << report.max_position << ")";
-  out << ", counter " << (report.counter ? std::to_string(*report.counter) : "absent") << "\n";
+  out << ", counter " << (report.counter ? std::to_string(*report.counter) : "absent");
+  if (report.claim_rows > 0) {
+    out << ", " << report.claim_rows << " claim rows (" << report.void_claim_rows << " void)";
+  }
+  out << "\n";
+  if (report.void_positions > 0) {
+    out << "  void: " << report.void_positions
+        << (report.void_positions == 1 ? " position is" : " positions are")
+        << " covered by void claims (ranges whose commit failed or that a reader fenced): no "
+           "event will hold them, replay passes them at once; not a problem\n";
+  }
 
   for (const auto& problem : report.schema_problems) out << "  schema: " << problem << "\n";
   for (const auto& problem : report.counter_problems) out << "  counter: " << problem << "\n";
@@ -625,6 +681,9 @@ std::string report_json(const verify_report& report, bool allow_burned) {
   json["burnedPositions"] = report.burned_positions;
   json["gapCount"] = report.gap_count;
   json["orderViolations"] = report.order_violations;
+  json["claimRows"] = report.claim_rows;
+  json["voidClaimRows"] = report.void_claim_rows;
+  json["voidPositions"] = report.void_positions;
   json["schemaProblems"] = report.schema_problems;
   json["counterProblems"] = report.counter_problems;
   auto& gaps = json["gaps"] = nlohmann::ordered_json::array();

@@ -8,7 +8,12 @@
 /// package; every event row decodes; every event row has `Feed = "all"` and a `GlobalPosition`
 /// >= 1; no two rows share a position; positions are dense from 1 to the counter; the counter row
 /// exists once any position does and is >= the highest position; within an aggregate positions
-/// grow with the playhead; every row other than the counter is an event.
+/// grow with the playhead; every row other than the counter and the claim rows is an event.
+///
+/// Claim rows (`Id` "_position", see src/stores/dynamodb_claims.hpp) are neither events nor
+/// foreign rows. A position up to the counter is fine when a row holds it OR a void claim covers
+/// it (a range whose commit failed, or that a reader fenced after a writer died): such positions
+/// are counted apart (`void_positions`), not as gaps. Everything else missing is still a gap.
 
 #include <chrono>
 #include <cstdint>
@@ -127,6 +132,13 @@ struct verify_report {
   std::vector<position_gap> gaps;
   std::int64_t order_violations = 0;  ///< aggregates whose positions do not grow with playhead
   std::vector<row_problem> out_of_order;
+
+  // Claim rows (not problems).
+  std::int64_t claim_rows = 0;       ///< well-formed claim rows, committed and void
+  std::int64_t void_claim_rows = 0;  ///< of those, void
+  /// Positions no row holds that a void claim covers: no event will ever hold them, replay passes
+  /// them at once. Not counted in `missing_positions`.
+  std::int64_t void_positions = 0;
 
   /// Number of problems; `allow_burned` does not count burned gaps.
   [[nodiscard]] std::int64_t problem_count(bool allow_burned = false) const;

@@ -48,6 +48,11 @@ void validate_aggregate_id(std::string_view id) {
         "Invalid aggregate id \"_counter\": attribute \"Id\" value \"_counter\" is reserved for "
         "the global position counter");
   }
+  if (id == reserved_claim_id) {
+    throw validation_error(
+        "Invalid aggregate id \"_position\": attribute \"Id\" value \"_position\" is reserved for "
+        "the claim rows of global positions");
+  }
   if (id.size() > max_aggregate_id_bytes) {
     throw validation_error("Invalid aggregate id " + quoted_id(id) + ": attribute \"Id\" is " +
                            std::to_string(id.size()) + " bytes long, the limit is " +

@@ -13,11 +13,20 @@ namespace dynamo_es::detail {
 
 /// The key of the PHP package's global-position counter row; no aggregate may use it.
 inline constexpr std::string_view reserved_counter_id = "_counter";
+/// The key of the claim rows (one per committed or voided range of global positions, see
+/// src/stores/dynamodb_claims.hpp); no aggregate may use it. Loading it finds no stream.
+inline constexpr std::string_view reserved_claim_id = "_position";
+
+/// True for the ids no aggregate may use (`_counter`, `_position`).
+[[nodiscard]] constexpr bool is_reserved_aggregate_id(std::string_view id) noexcept {
+  return id == reserved_counter_id || id == reserved_claim_id;
+}
 
 /// DynamoDB's partition-key limit, applied by every store so that they agree.
 inline constexpr std::size_t max_aggregate_id_bytes = 2048;
 
-/// Throws `validation_error` when `id` is empty, is `_counter`, or is longer than 2048 bytes.
+/// Throws `validation_error` when `id` is empty, is `_counter` or `_position`, or is longer than
+/// 2048 bytes.
 void validate_aggregate_id(std::string_view id);
 
 /// Throws `validation_error` (message naming the aggregate, the attribute and the rule) when:

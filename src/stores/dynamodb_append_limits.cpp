@@ -48,13 +48,13 @@ checked_append encode_and_check_append(std::string_view aggregate_id,
     throw validation_error(
         "Cannot append " + std::to_string(stream.size()) + " events to aggregate " +
         quote(aggregate_id) + " in one call: DynamoDB allows " +
-        std::to_string(layout::max_transaction_actions) + " actions per transaction and one is " +
-        "the global position counter, so the limit is " +
+        std::to_string(layout::max_transaction_actions) + " actions per transaction and two are " +
+        "the global position counter and the position claim, so the limit is " +
         std::to_string(layout::max_events_per_append) + " events per append");
   }
   checked_append result;
   result.items.reserve(stream.size());
-  result.transaction_bytes = counter_action_allowance;
+  result.transaction_bytes = counter_action_allowance + claim_action_allowance;
   for (const auto& message : stream) {
     auto item = encode_event(message, std::numeric_limits<std::int64_t>::max());
     // The row will also carry its commit id (the transaction's token, always 36 characters).

@@ -4,17 +4,22 @@
 #include "dynamo_es/dynamodb_event_store.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <future>
 #include <utility>
 
 #include "domain/append_validation.hpp"
 #include "dynamo_es/dynamodb/client.hpp"
 #include "dynamo_es/event_store_errors.hpp"
+#include "stores/dynamodb_append_batch.hpp"
 #include "stores/dynamodb_append_limits.hpp"
+#include "stores/dynamodb_group_commit.hpp"
 #include "stores/dynamodb_position_allocator.hpp"
 #include "stores/dynamodb_replay_reader.hpp"
 #include "stores/dynamodb_store_counters.hpp"
 #include "stores/dynamodb_stream_reader.hpp"
 #include "stores/dynamodb_table_admin.hpp"
+#include "stores/dynamodb_table_layout.hpp"
 
 namespace dynamo_es {
 namespace {
@@ -52,6 +57,35 @@ void validate_options(const dynamodb_event_store_options& options) {
                            std::to_string(options.append_retry.max_attempts) +
                            ": must be at least 1");
   }
+  if (options.protocol != append_protocol::adaptive &&
+      options.protocol != append_protocol::serialised &&
+      options.protocol != append_protocol::reservation) {
+    throw validation_error("Invalid dynamodb_event_store_options::protocol " +
+                           std::to_string(static_cast<int>(options.protocol)) +
+                           ": must be append_protocol::adaptive, serialised or reservation");
+  }
+  if (!std::isfinite(options.adaptive.switch_at) || options.adaptive.switch_at < 0) {
+    throw validation_error("Invalid dynamodb_event_store_options::adaptive.switch_at " +
+                           std::to_string(options.adaptive.switch_at) +
+                           ": must be a finite number >= 0 (lost races per append)");
+  }
+  if (options.adaptive.reservation_period.count() < 0) {
+    throw validation_error("Invalid dynamodb_event_store_options::adaptive.reservation_period " +
+                           std::to_string(options.adaptive.reservation_period.count()) +
+                           " ms: must not be negative");
+  }
+  if (options.group_commit.max_delay.count() < 0) {
+    throw validation_error("Invalid dynamodb_event_store_options::group_commit.max_delay " +
+                           std::to_string(options.group_commit.max_delay.count()) +
+                           " us: must not be negative");
+  }
+  if (options.group_commit.max_appends < 1 ||
+      options.group_commit.max_appends > detail::table_layout::max_events_per_append) {
+    throw validation_error("Invalid dynamodb_event_store_options::group_commit.max_appends " +
+                           std::to_string(options.group_commit.max_appends) + ": must be 1-" +
+                           std::to_string(detail::table_layout::max_events_per_append) +
+                           " (appends per transaction)");
+  }
 }
 
 std::shared_ptr<const dynamodb::client> require(std::shared_ptr<const dynamodb::client> client) {
@@ -66,9 +100,10 @@ class dynamodb_event_store::impl {
   impl(std::shared_ptr<const dynamodb::client> client, dynamodb_event_store_options options)
       : client_(require(std::move(client))),
         options_((validate_options(options), std::move(options))),
-        allocator_(client_, options_.table_name, options_.append_retry, counters_),
+        allocator_(detail::make_position_allocator(client_, options_, counters_)),
         replay_(client_, options_.table_name, options_.gap_timeout, options_.on_gap_skipped,
-                options_.bad_rows, options_.on_bad_row, counters_) {}
+                options_.bad_rows, options_.on_bad_row, counters_),
+        committer_(*allocator_, options_.group_commit) {}
 
   const dynamodb::client& client() const { return *client_; }
   const dynamodb_event_store_options& options() const { return options_; }
@@ -83,8 +118,27 @@ class dynamodb_event_store::impl {
     detail::validate_append(id, stream);
     if (stream.empty()) return;  // nothing to write, nothing sent
     auto checked = detail::encode_and_check_append(id, stream);
-    detail::pending_append pending{id, stream, std::move(checked.items)};
-    static_cast<void>(allocator_.commit(pending));
+    detail::pending_append pending(std::string(id), stream, std::move(checked.items),
+                                   checked.transaction_bytes);
+    committer_.commit(pending);
+    if (pending.failure) std::rethrow_exception(pending.failure);
+    if (!pending.first_position) {
+      throw error("Append to aggregate \"" + pending.aggregate_id +
+                  "\" was not settled by the append protocol; its outcome is unknown");
+    }
+  }
+
+  std::future<void> append_async(std::string id, domain_event_stream stream) {
+    // Everything that can refuse the input runs here, on the caller's thread, before queuing.
+    detail::validate_append(id, stream);
+    if (stream.empty()) {
+      std::promise<void> done;
+      done.set_value();
+      return done.get_future();
+    }
+    auto checked = detail::encode_and_check_append(id, stream);
+    return committer_.commit_async(detail::pending_append(
+        std::move(id), std::move(stream), std::move(checked.items), checked.transaction_bytes));
   }
 
   detail::replay_reader& replay() { return replay_; }
@@ -105,6 +159,13 @@ class dynamodb_event_store::impl {
     result.recognised_commits = read(counters_.recognised_commits);
     result.unknown_commits = read(counters_.unknown_commits);
     result.bad_rows_skipped = read(counters_.bad_rows_skipped);
+    result.reservations = read(counters_.reservations);
+    result.void_claims = read(counters_.void_claims);
+    result.fenced_commits = read(counters_.fenced_commits);
+    result.fenced_positions = read(counters_.fenced_positions);
+    result.void_positions_passed = read(counters_.void_positions_passed);
+    result.protocol_switches = read(counters_.protocol_switches);
+    result.commit_transactions = read(counters_.commit_transactions);
     return result;
   }
 
@@ -112,8 +173,10 @@ class dynamodb_event_store::impl {
   std::shared_ptr<const dynamodb::client> client_;
   dynamodb_event_store_options options_;
   detail::store_counters counters_;
-  detail::conditional_counter allocator_;
+  std::unique_ptr<detail::position_allocator> allocator_;
   detail::replay_reader replay_;
+  // Last: destroyed first, so that its drain still has the allocator, client and counters.
+  detail::group_committer committer_;
 };
 
 dynamodb_event_store::dynamodb_event_store(std::shared_ptr<const dynamodb::client> client,
@@ -177,6 +240,11 @@ domain_event_stream dynamodb_event_store::do_load(std::string_view id) {
 domain_event_stream dynamodb_event_store::do_load_from_playhead(std::string_view id,
                                                                 std::int64_t from_playhead) {
   return domain_event_stream(impl_->read(id, from_playhead));
+}
+
+std::future<void> dynamodb_event_store::append_async(std::string aggregate_id,
+                                                     domain_event_stream stream) {
+  return impl_->append_async(std::move(aggregate_id), std::move(stream));
 }
 
 void dynamodb_event_store::do_append(std::string_view id, const domain_event_stream& stream) {

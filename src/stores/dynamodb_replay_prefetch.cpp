@@ -32,17 +32,23 @@ std::optional<std::int64_t> next_page_after(const dynamodb::query_response& page
   return position_of(page.items.back());
 }
 
-bool holds_consecutive_positions(const dynamodb::query_response& page, std::int64_t after) {
+bool holds_consecutive_positions(const dynamodb::query_response& page, std::int64_t after,
+                                 const known_void_range& known_void) {
   auto expected = std::max<std::int64_t>(after, 0) + 1;
   for (const auto& item : page.items) {
     const auto position = position_of(item);
-    if (!position || *position != expected) return false;
-    ++expected;
+    if (!position) return false;
+    if (*position != expected &&
+        !(*position > expected && known_void && known_void(expected, *position - 1))) {
+      return false;
+    }
+    expected = *position + 1;
   }
   return true;
 }
 
-replay_prefetcher::replay_prefetcher(feed_page_fetch fetch) : fetch_(std::move(fetch)) {}
+replay_prefetcher::replay_prefetcher(feed_page_fetch fetch, known_void_range known_void)
+    : fetch_(std::move(fetch)), known_void_(std::move(known_void)) {}
 
 replay_prefetcher::~replay_prefetcher() {
   cancel();
@@ -55,7 +61,7 @@ dynamodb::query_response replay_prefetcher::next(std::int64_t after) {
       auto ahead = std::move(ahead_);
       // The fetch's own exception, exactly where the sequential reader would have met it.
       auto fetched = ahead.get();
-      if (holds_consecutive_positions(fetched, after)) {
+      if (holds_consecutive_positions(fetched, after, known_void_)) {
         page = std::move(fetched);
         ++stats_.used;
       } else {

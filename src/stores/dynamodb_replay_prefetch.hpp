@@ -34,10 +34,16 @@ using feed_page_fetch = std::function<dynamodb::query_response(std::int64_t afte
 /// when no integer position can be read: then nothing is fetched ahead.
 [[nodiscard]] std::optional<std::int64_t> next_page_after(const dynamodb::query_response& page);
 
+/// Whether every position of [first, last] is known to hold no event (void claims), so that a
+/// page missing them needs no fresh read. Called on the prefetcher's caller thread.
+using known_void_range = std::function<bool(std::int64_t first, std::int64_t last)>;
+
 /// True when the rows of `page` hold the positions `max(after, 0) + 1`, `+ 2`, ... without a
-/// hole (an empty page does). A row without an integer `GlobalPosition` counts as a hole.
+/// hole (an empty page does), not counting holes `known_void` (when set) says hold no event. A
+/// row without an integer `GlobalPosition` counts as a hole.
 [[nodiscard]] bool holds_consecutive_positions(const dynamodb::query_response& page,
-                                               std::int64_t after);
+                                               std::int64_t after,
+                                               const known_void_range& known_void = {});
 
 /// Hands out feed pages in order, fetching the next one in the background while the caller works
 /// on the current one.
@@ -61,7 +67,9 @@ class replay_prefetcher {
     std::uint64_t discarded = 0;      ///< prefetched pages dropped (other `after`, hole, cancel)
   };
 
-  explicit replay_prefetcher(feed_page_fetch fetch);
+  /// `known_void` (optional): holes of a prefetched page it accepts do not make the page be
+  /// fetched again (see `holds_consecutive_positions`).
+  explicit replay_prefetcher(feed_page_fetch fetch, known_void_range known_void = {});
   ~replay_prefetcher();
   replay_prefetcher(const replay_prefetcher&) = delete;
   replay_prefetcher& operator=(const replay_prefetcher&) = delete;
@@ -82,6 +90,7 @@ class replay_prefetcher {
   void start(std::int64_t after) noexcept;
 
   feed_page_fetch fetch_;
+  known_void_range known_void_;
   std::int64_t ahead_after_ = 0;
   std::future<dynamodb::query_response> ahead_;
   statistics stats_;

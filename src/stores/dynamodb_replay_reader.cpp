@@ -46,7 +46,36 @@ void log_to_stderr(const skipped_gap& gap) {
             << gap.first_position;
   if (gap.last_position != gap.first_position) std::cerr << ".." << gap.last_position;
   std::cerr << " after " << gap.missing_for.count()
-            << " ms (burned by a writer that reserves positions before committing?)\n";
+            << " ms: no claim covered it, so the replay fenced it with a void claim (a writer "
+               "that reserved it died, or the PHP package burned it)\n";
+}
+
+// Passes the positions of `hole` (from its first one on) that the claims settled as void or
+// fenced, reporting each run; returns the first position it could not pass (hole.last + 1 when
+// it passed them all). Committed and unknown positions are never passed here.
+std::int64_t pass_settled(const position_gap& hole, std::string_view table,
+                          const gap_tracker& tracker,
+                          const std::function<void(const skipped_gap&)>& on_skip,
+                          const claim_handling& claims) {
+  auto next = hole.first;
+  while (next <= hole.last) {
+    const auto verdict = claims.verdict(next);
+    if (!verdict || verdict->last < next || verdict->what == gap_verdict::kind::committed) break;
+    // One report per run of the same verdict, however the verdicts were learnt.
+    auto end = std::min(verdict->last, hole.last);
+    while (end < hole.last) {
+      const auto following = claims.verdict(end + 1);
+      if (!following || following->what != verdict->what || following->last <= end) break;
+      end = std::min(following->last, hole.last);
+    }
+    if (verdict->what == gap_verdict::kind::voided) {
+      if (claims.on_void_passed) claims.on_void_passed(position_gap{next, end});
+    } else {
+      on_skip(skipped_gap{std::string(table), next, end, tracker.missing_for(next, end)});
+    }
+    next = end + 1;
+  }
+  return next;
 }
 
 }  // namespace
@@ -55,7 +84,7 @@ replay_read assemble_replay_page(const std::vector<attribute_map>& items, bool m
                                  const criteria& filter, std::int64_t after, std::string_view table,
                                  gap_tracker& tracker,
                                  const std::function<void(const skipped_gap&)>& on_skip,
-                                 const bad_row_handling& bad_rows) {
+                                 const bad_row_handling& bad_rows, const claim_handling& claims) {
   std::vector<replay_event> events;
   auto last = after;
   // Positions start at 1: a checkpoint below 0 expects position 1 next.
@@ -99,11 +128,20 @@ replay_read assemble_replay_page(const std::vector<attribute_map>& items, bool m
         observe_holes(items, i, expected, table, tracker);
         holes_observed = true;
       }
-      if (!tracker.expired(expected, position - 1)) {
-        return {replay_page(std::move(events), last, true), position_gap{expected, position - 1}};
+      const position_gap hole{expected, position - 1};
+      if (claims.verdict) {
+        const auto unsettled = pass_settled(hole, table, tracker, on_skip, claims);
+        if (unsettled <= hole.last) {
+          if (unsettled > hole.first) last = std::max(last, unsettled - 1);
+          return {replay_page(std::move(events), last, true), position_gap{unsettled, hole.last}};
+        }
+      } else {
+        if (!tracker.expired(hole.first, hole.last)) {
+          return {replay_page(std::move(events), last, true), hole};
+        }
+        on_skip(skipped_gap{std::string(table), hole.first, hole.last,
+                            tracker.missing_for(hole.first, hole.last)});
       }
-      on_skip(skipped_gap{std::string(table), expected, position - 1,
-                          tracker.missing_for(expected, position - 1)});
     }
     tracker.observe_present(position);
     // Rows without any event attribute are not events (W7/W8) but the checkpoint still moves over
@@ -133,8 +171,9 @@ replay_reader::replay_reader(std::shared_ptr<const dynamodb::client> client, std
     : client_(std::move(client)),
       table_(std::move(table)),
       tracker_(gap_timeout),
+      resolver_(client_, table_, counters),
       logger_(std::move(logger)),
-      bad_rows_{bad_rows, [this](const corrupt_row_report& row) { report(row); }},
+      bad_row_policy_(bad_rows),
       on_bad_row_(std::move(on_bad_row)),
       counters_(counters) {}
 
@@ -154,9 +193,38 @@ dynamodb::query_request replay_reader::feed_query(std::int64_t after, std::int64
 
 replay_read replay_reader::assemble(const dynamodb::query_response& response,
                                     const criteria& filter, std::int64_t after) {
-  return assemble_replay_page(
-      response.items, !response.last_evaluated_key.empty(), filter, after, table_, tracker_,
-      [this](const skipped_gap& gap) { report(gap); }, bad_rows_);
+  for (;;) {
+    // Reports are collected and delivered for the final assembly only: an assembly the resolver
+    // sends round again would otherwise report the same passes twice.
+    std::vector<skipped_gap> skipped;
+    std::vector<position_gap> voided;
+    std::vector<corrupt_row_report> bad;
+    const auto deliver = [&] {
+      for (const auto& run : voided) {
+        store_counters::add(counters_.void_positions_passed,
+                            static_cast<std::uint64_t>(run.last - run.first + 1));
+      }
+      for (const auto& gap : skipped) report(gap);
+      for (const auto& row : bad) report(row);
+    };
+    const bad_row_handling bad_rows{bad_row_policy_,
+                                    [&bad](const corrupt_row_report& row) { bad.push_back(row); }};
+    const claim_handling claims{
+        [this](std::int64_t position) { return resolver_.verdict(position); },
+        [&voided](const position_gap& run) { voided.push_back(run); }};
+    std::optional<replay_read> read;
+    try {
+      read.emplace(assemble_replay_page(
+          response.items, !response.last_evaluated_key.empty(), filter, after, table_, tracker_,
+          [&skipped](const skipped_gap& gap) { skipped.push_back(gap); }, bad_rows, claims));
+    } catch (...) {
+      deliver();  // what was passed before the failure was passed
+      throw;
+    }
+    if (read->stopped_at && resolver_.resolve(*read->stopped_at, tracker_)) continue;
+    deliver();
+    return std::move(*read);
+  }
 }
 
 replay_read replay_reader::read_page(const criteria& filter, std::int64_t after,
@@ -167,27 +235,33 @@ replay_read replay_reader::read_page(const criteria& filter, std::int64_t after,
 void replay_reader::visit(const criteria& filter, event_visitor& visitor, std::int64_t page_size,
                           bool pipelined) {
   // Page k+1 is on the wire while page k is decoded and visited (see
-  // dynamodb_replay_prefetch.hpp); a visitor's exception drops the prefetch on the way out.
-  replay_prefetcher prefetch([this, page_size](std::int64_t after) {
-    return client_->query(feed_query(after, page_size));
-  });
+  // dynamodb_replay_prefetch.hpp); a visitor's exception drops the prefetch on the way out. A
+  // prefetched page whose holes the claims already settled as void is used as it is (the
+  // lookup runs on this thread, inside `next`).
+  replay_prefetcher prefetch(
+      [this, page_size](std::int64_t after) {
+        return client_->query(feed_query(after, page_size));
+      },
+      [this](std::int64_t first, std::int64_t last) { return resolver_.passable(first, last); });
   std::int64_t checkpoint = 0;
   int waits = 0;
   for (;;) {
-    const auto read = pipelined ? assemble(prefetch.next(checkpoint), filter, checkpoint)
-                                : read_page(filter, checkpoint, page_size);
+    const auto read = assemble(
+        pipelined ? prefetch.next(checkpoint) : client_->query(feed_query(checkpoint, page_size)),
+        filter, checkpoint);
     for (const auto& event : read.page.events()) visitor.do_with_event(event.message);
     const auto reached = read.page.last_processed_global_position();
     if (read.stopped_at) {
-      // A hole fills within moments (a lagging index) or times out (a burned position); either
-      // way reading again at once would only spin.
+      // A hole fills within moments (a lagging index), is settled by its claims, or times out
+      // (then it is fenced); reading again at once would only spin.
       waits = reached > checkpoint ? 1 : waits + 1;
       checkpoint = reached;
       store_counters::add(counters_.gap_waits);
-      const auto left = tracker_.time_until_expired(read.stopped_at->first, read.stopped_at->last);
-      std::this_thread::sleep_for(
-          std::min(exponential_backoff(waits, first_gap_wait, longest_gap_wait),
-                   left + std::chrono::milliseconds(1)));
+      auto wait = exponential_backoff(waits, first_gap_wait, longest_gap_wait);
+      if (const auto due = resolver_.next_check_in(*read.stopped_at, tracker_)) {
+        wait = std::min(wait, *due + std::chrono::milliseconds(1));
+      }
+      std::this_thread::sleep_for(wait);
       continue;
     }
     if (!read.page.has_more()) return;

@@ -21,6 +21,14 @@ struct store_counters {
   std::atomic<std::uint64_t> recognised_commits{0};
   std::atomic<std::uint64_t> unknown_commits{0};
   std::atomic<std::uint64_t> bad_rows_skipped{0};
+  // Writers at scale (see dynamodb_event_store_statistics for each meaning).
+  std::atomic<std::uint64_t> reservations{0};
+  std::atomic<std::uint64_t> void_claims{0};
+  std::atomic<std::uint64_t> fenced_commits{0};
+  std::atomic<std::uint64_t> fenced_positions{0};
+  std::atomic<std::uint64_t> void_positions_passed{0};
+  std::atomic<std::uint64_t> protocol_switches{0};
+  std::atomic<std::uint64_t> commit_transactions{0};
 
   static void add(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
     counter.fetch_add(n, std::memory_order_relaxed);

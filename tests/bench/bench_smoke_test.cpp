@@ -1,10 +1,12 @@
-// The benchmark harness, end to end: dynamo-es-bench runs every workload and variant at a small
-// scale against DynamoDB Local and reports them in the JSON Lines format of issue 6. Correctness
-// of the harness only: no figure is compared with a speed.
+// The benchmark harness, end to end: dynamo-es-bench runs every workload and variant (issue 6's,
+// and issue 7's protocols and concurrent writers) at a small scale against DynamoDB Local and
+// reports them in the JSON Lines format of issue 6. Correctness of the harness only: no figure is
+// compared with a speed.
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -46,8 +48,10 @@ std::string endpoint() {
 const std::map<std::pair<std::string, std::string>, nlohmann::json>& smoke_rows() {
   static const auto rows = [] {
     std::map<std::pair<std::string, std::string>, nlohmann::json> out;
+    // Every workload, the concurrent ones through their group name (4p, 8p and 16t).
     const auto run = run_bench("--endpoint-url " + endpoint() +
-                               " --workload all --scale 0.01 --page-size 40 --json "
+                               " --workload append-seq,append-one-stream,append-concurrent,load,"
+                               "replay,follow-latency --scale 0.01 --page-size 40 --json "
                                "--table-prefix bench-smoke");
     EXPECT_EQ(run.exit_code, 0) << run.out;
     std::istringstream lines(run.out);
@@ -66,15 +70,31 @@ const nlohmann::json& row(const std::string& workload, const std::string& varian
   return it == smoke_rows().end() ? missing : it->second;
 }
 
-TEST(BenchSmoke, EveryWorkloadAndVariantOfTheIssueReportsARow) {
+bool is_store_variant(const std::string& variant) {
+  return variant == "dynamo-es" || variant == "serialised" || variant == "reservation" ||
+         variant == "no-group-commit";
+}
+
+std::uint64_t stat(const nlohmann::json& r, const char* name) {
+  return r.at("store_stats").at(name).get<std::uint64_t>();
+}
+
+TEST(BenchSmoke, EveryWorkloadAndVariantOfTheIssuesReportsARow) {
+  const std::vector<std::string> protocols = {"dynamo-es", "serialised", "reservation"};
+  const auto with = [&protocols](std::vector<std::string> more) {
+    auto all = protocols;
+    all.insert(all.end(), more.begin(), more.end());
+    return all;
+  };
   const std::vector<std::pair<std::string, std::vector<std::string>>> expected = {
-      {"append-seq", {"dynamo-es", "raw-floor", "reserve-then-commit"}},
-      {"append-one-stream", {"dynamo-es", "raw-floor", "reserve-then-commit"}},
-      {"append-concurrent-4p", {"dynamo-es", "raw-floor", "reserve-then-commit"}},
-      {"append-concurrent-16t", {"dynamo-es", "raw-floor", "reserve-then-commit"}},
+      {"append-seq", with({"raw-floor", "reserve-then-commit"})},
+      {"append-one-stream", with({"raw-floor", "reserve-then-commit"})},
+      {"append-concurrent-4p", with({"raw-floor", "reserve-then-commit"})},
+      {"append-concurrent-8p", with({"raw-floor", "reserve-then-commit"})},
+      {"append-concurrent-16t", with({"no-group-commit", "raw-floor", "reserve-then-commit"})},
       {"load", {"dynamo-es", "raw-floor"}},
       {"replay", {"dynamo-es", "dynamo-es-prefetch", "raw-floor"}},
-      {"follow-latency", {"dynamo-es", "raw-floor"}},
+      {"follow-latency", with({"raw-floor", "reserve-then-commit"})},
   };
   std::size_t count = 0;
   for (const auto& [workload, variants] : expected) {
@@ -100,8 +120,12 @@ TEST(BenchSmoke, EveryRowHasTheIssuesFieldsWithSaneValues) {
     EXPECT_GE(r.at("events_per_s").get<double>(), r.at("ops_per_s").get<double>());
     EXPECT_LE(r.at("p50_us").get<double>(), r.at("p99_us").get<double>());
     EXPECT_GT(r.at("cpu_us_per_op").get<double>(), 0);
-    EXPECT_GE(r.at("requests_per_op").get<double>(), 1);
-    EXPECT_GT(r.at("request_bytes_per_op").get<double>(), 100);
+    // Group commit carries several appends of the 16 threads in one transaction.
+    const bool batched = key.first == "append-concurrent-16t" && key.second != "no-group-commit" &&
+                         is_store_variant(key.second);
+    EXPECT_GE(r.at("requests_per_op").get<double>(), batched ? 0.0 : 1.0);
+    EXPECT_GT(r.at("requests_per_op").get<double>(), 0);
+    EXPECT_GT(r.at("request_bytes_per_op").get<double>(), batched ? 0.0 : 100.0);
     EXPECT_EQ(r.at("endpoint").get<std::string>(), endpoint());
     EXPECT_GE(r.at("nproc").get<int>(), 1);
     const bool floor = key.second == "raw-floor" || key.second == "reserve-then-commit";
@@ -115,21 +139,35 @@ TEST(BenchSmoke, EveryRowHasTheIssuesFieldsWithSaneValues) {
 
 TEST(BenchSmoke, RequestCountsMatchEachVariantsProtocol) {
   // Sequential appends: the store sends one transaction per append in the steady state, like
-  // its raw floor; the PHP pattern sends two requests.
+  // its raw floor, under the default (adaptive, uncontended: serialised) and the serialised
+  // protocol; a reservation is an ADD and a transaction, two requests like the PHP pattern.
   for (const char* workload : {"append-seq", "append-one-stream"}) {
     SCOPED_TRACE(workload);
     EXPECT_EQ(row(workload, "dynamo-es").value("requests_per_op", 0.0), 1.0);
+    EXPECT_EQ(row(workload, "serialised").value("requests_per_op", 0.0), 1.0);
+    EXPECT_EQ(row(workload, "reservation").value("requests_per_op", 0.0), 2.0);
     EXPECT_EQ(row(workload, "raw-floor").value("requests_per_op", 0.0), 1.0);
     EXPECT_EQ(row(workload, "reserve-then-commit").value("requests_per_op", 0.0), 2.0);
-    EXPECT_GT(row(workload, "dynamo-es").value("vs_reserve_then_commit", 0.0), 0);
+    for (const char* variant : {"dynamo-es", "serialised", "reservation"}) {
+      EXPECT_GT(row(workload, variant).value("vs_reserve_then_commit", 0.0), 0) << variant;
+    }
   }
-  // Concurrent floors never race: one request per append, two for the PHP pattern.
-  for (const char* workload : {"append-concurrent-4p", "append-concurrent-16t"}) {
+  // Concurrent floors never race: one request per append, two for the PHP pattern. A process
+  // with one thread sends each append alone: at least one request, two with reservations.
+  for (const char* workload :
+       {"append-concurrent-4p", "append-concurrent-8p", "append-concurrent-16t"}) {
     SCOPED_TRACE(workload);
     EXPECT_EQ(row(workload, "raw-floor").value("requests_per_op", 0.0), 1.0);
     EXPECT_EQ(row(workload, "reserve-then-commit").value("requests_per_op", 0.0), 2.0);
-    EXPECT_GE(row(workload, "dynamo-es").value("requests_per_op", 0.0), 1.0);
   }
+  for (const char* workload : {"append-concurrent-4p", "append-concurrent-8p"}) {
+    SCOPED_TRACE(workload);
+    EXPECT_GE(row(workload, "dynamo-es").value("requests_per_op", 0.0), 1.0);
+    EXPECT_GE(row(workload, "serialised").value("requests_per_op", 0.0), 1.0);
+    EXPECT_GE(row(workload, "reservation").value("requests_per_op", 0.0), 2.0);
+  }
+  // Without group commit every append of the 16 threads is at least its own transaction.
+  EXPECT_GE(row("append-concurrent-16t", "no-group-commit").value("requests_per_op", 0.0), 1.0);
   // Reads: the floors re-send exactly the store's requests.
   EXPECT_EQ(row("load", "dynamo-es").value("requests_per_op", 0.0),
             row("load", "raw-floor").value("requests_per_op", -1.0));
@@ -149,11 +187,45 @@ TEST(BenchSmoke, RequestCountsMatchEachVariantsProtocol) {
   }
 }
 
+TEST(BenchSmoke, StoreRowsCarryTheStoresOwnAccountOfTheRun) {
+  for (const auto& [key, r] : smoke_rows()) {
+    SCOPED_TRACE(key.first + " / " + key.second);
+    const bool writes = key.first.starts_with("append-") || key.first == "follow-latency";
+    if (!is_store_variant(key.second) || !writes) {
+      EXPECT_FALSE(r.contains("store_stats"));
+      continue;
+    }
+    ASSERT_TRUE(r.contains("store_stats"));
+    // Every successful timed append counted once (warm-ups are outside the timed part); a
+    // transaction carries at least one append.
+    EXPECT_EQ(stat(r, "appends"), r.at("ops").get<std::uint64_t>());
+    // Transactions that succeeded carry at least one append each; the others lost a counter
+    // race or met a reader's fence.
+    EXPECT_GE(stat(r, "commit_transactions"), 1u);
+    EXPECT_LE(stat(r, "commit_transactions"),
+              stat(r, "appends") + stat(r, "counter_races") + stat(r, "fenced_commits"));
+    // The protocols do what they say: serialised never reserves; reservation always does.
+    if (key.second == "serialised") {
+      EXPECT_EQ(stat(r, "reservations"), 0u);
+    }
+    if (key.second == "reservation") {
+      EXPECT_GE(stat(r, "reservations"), stat(r, "commit_transactions"));
+    }
+    // One writer, nothing contended: the default stays serialised.
+    if (key.second == "dynamo-es" &&
+        (key.first == "append-seq" || key.first == "append-one-stream")) {
+      EXPECT_EQ(stat(r, "reservations"), 0u);
+      EXPECT_EQ(stat(r, "protocol_switches"), 0u);
+    }
+  }
+}
+
 TEST(BenchSmoke, ListNamesEveryWorkload) {
   const auto run = run_bench("--list");
   EXPECT_EQ(run.exit_code, 0);
-  for (const char* name : {"append-seq", "append-one-stream", "append-concurrent-4p",
-                           "append-concurrent-16t", "load", "replay", "follow-latency"}) {
+  for (const char* name :
+       {"append-seq", "append-one-stream", "append-concurrent-4p", "append-concurrent-8p",
+        "append-concurrent-16t", "load", "replay", "follow-latency"}) {
     EXPECT_NE(run.out.find(std::string("  ") + name + ":"), std::string::npos) << name;
   }
 }

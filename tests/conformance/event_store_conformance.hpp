@@ -10,11 +10,18 @@
 //                                  ::testing::Types<my_factory>);
 // The store type must implement both `event_store` and `event_store_management`. Every test
 // gets its own store from `create()`, and global positions are expected to start at 1 in it.
+//
+// A store whose failed appends may leave positions no event will ever hold (the DynamoDB store
+// with reservations: the failed append's range is voided, and readers pass over it) says so in its
+// factory: `static constexpr bool failed_appends_burn_positions = true;`. The suite then expects
+// the positions after a failed append to increase rather than to be dense; everything else
+// (nothing of a failed append is ever read, order, exactly once) is the same.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <concepts>
 #include <limits>
 #include <memory>
@@ -41,8 +48,19 @@ concept loadable_with = requires(Store& store, const Id& id) {
 };
 
 template <class Factory>
+inline constexpr bool failed_appends_burn_positions = [] {
+  if constexpr (requires { Factory::failed_appends_burn_positions; }) {
+    return Factory::failed_appends_burn_positions;
+  } else {
+    return false;
+  }
+}();
+
+template <class Factory>
 class event_store_conformance : public ::testing::Test {
  protected:
+  static constexpr std::chrono::seconds burned_position_patience{5};
+
   using store_type = typename decltype(Factory::create())::element_type;
   static_assert(std::derived_from<store_type, event_store>, "the store must be an event_store");
   static_assert(std::derived_from<store_type, event_store_management>,
@@ -52,11 +70,18 @@ class event_store_conformance : public ::testing::Test {
   event_store_management& management() { return *store_; }
 
   /// Every event matching `filter`, read page by page until a page says `!has_more`.
+  ///
+  /// A store that burns positions may stop a page before a burned position without moving the
+  /// checkpoint (`has_more` true: "read again") until it has learned that the position will stay
+  /// empty; the DynamoDB store does so for a few milliseconds before it reads the void claim. Such
+  /// pages are read again after a short pause, for at most `burned_position_patience`; a dense
+  /// store must make progress on every page.
   std::vector<replay_event> drain(const criteria& filter, std::int64_t page_size,
                                   int* page_count = nullptr) {
     std::vector<replay_event> events;
     std::int64_t after = 0;
     int pages = 0;
+    const auto give_up = std::chrono::steady_clock::now() + burned_position_patience;
     for (;;) {
       const replay_page page =
           management().load_replay_page_after_global_position(filter, after, page_size);
@@ -64,6 +89,14 @@ class event_store_conformance : public ::testing::Test {
       EXPECT_LE(page.events().size(), static_cast<std::size_t>(page_size));
       events.insert(events.end(), page.events().begin(), page.events().end());
       if (!page.has_more()) break;
+      if constexpr (failed_appends_burn_positions<Factory>) {
+        if (page.last_processed_global_position() <= after &&
+            std::chrono::steady_clock::now() < give_up) {
+          EXPECT_TRUE(page.events().empty()) << "a page without progress delivered events";
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+          continue;
+        }
+      }
       EXPECT_GT(page.last_processed_global_position(), after) << "a page must make progress";
       if (page.last_processed_global_position() <= after) break;
       after = page.last_processed_global_position();
@@ -448,7 +481,8 @@ TYPED_TEST_P(event_store_conformance, a_replay_page_limit_below_one_is_rejected)
 
 // --- where the port is stricter than the PHP package ---
 
-// W1: a failed append burns no position.
+// W1: a failed append burns no position (unless the store declares that it may: then the failed
+// append leaves nothing in the feed, and the positions after it still increase).
 TYPED_TEST_P(event_store_conformance, w1_a_failed_append_leaves_no_hole_in_the_positions) {
   this->store().append("A", make_stream("A", {0}));
   EXPECT_THROW(this->store().append("A", make_stream("A", {0})), duplicate_playhead);
@@ -458,7 +492,19 @@ TYPED_TEST_P(event_store_conformance, w1_a_failed_append_leaves_no_hole_in_the_p
                                     "C", 0, metadata(), {event_class, "1"}, date_time::now())}),
       validation_error);
   this->store().append("D", make_stream("D", {0}));
-  EXPECT_EQ(this->feed_positions(), (std::vector<std::int64_t>{1, 2, 3}));
+  const auto events = this->feed();
+  std::vector<std::string> ids;
+  for (const replay_event& e : events) ids.push_back(e.message.id());
+  EXPECT_EQ(ids, (std::vector<std::string>{"A", "B", "D"}));
+  const auto positions = this->feed_positions();
+  if constexpr (failed_appends_burn_positions<TypeParam>) {
+    ASSERT_EQ(positions.size(), 3U);
+    EXPECT_EQ(positions[0], 1);
+    EXPECT_LT(positions[1], positions[2]);
+    EXPECT_LT(positions[0], positions[1]);
+  } else {
+    EXPECT_EQ(positions, (std::vector<std::int64_t>{1, 2, 3}));
+  }
 }
 
 // W11: the n events of one append take n consecutive positions, in stream order.
@@ -625,7 +671,15 @@ TYPED_TEST_P(event_store_conformance, concurrent_appends_of_one_playhead_have_on
   EXPECT_EQ(successes.load(), 1);
   EXPECT_EQ(conflicts.load(), writers - 1);
   EXPECT_EQ(this->store().load("X").size(), 1U);
-  EXPECT_EQ(this->feed_positions(), (std::vector<std::int64_t>{1}));
+  const auto positions = this->feed_positions();
+  if constexpr (failed_appends_burn_positions<TypeParam>) {
+    // The losers' ranges may come before the winner's.
+    ASSERT_EQ(positions.size(), 1U);
+    EXPECT_GE(positions[0], 1);
+    EXPECT_LE(positions[0], writers);
+  } else {
+    EXPECT_EQ(positions, (std::vector<std::int64_t>{1}));
+  }
 }
 
 // clang-format off

@@ -62,12 +62,12 @@ struct process_report {
   std::string process_name;
   std::vector<writer_report> writers;
   std::int64_t elapsed_ms = 0;
-  std::uint64_t counter_races = 0;
-  std::uint64_t transient_retries = 0;
+  dynamodb_event_store_statistics statistics;
 };
 
-/// Store options for every writer and the follower of the test table.
-[[nodiscard]] dynamodb_event_store_options store_options(const std::string& table);
+/// Store options for every writer and the follower of the test table, appending with `protocol`.
+[[nodiscard]] dynamodb_event_store_options store_options(const std::string& table,
+                                                         append_protocol protocol);
 
 /// Runs the workload's threads against `store` and joins them.
 [[nodiscard]] process_report run_writers(dynamodb_event_store& store, const workload& work);

@@ -8,6 +8,7 @@
 
 #include "cli/table_verifier.hpp"
 #include "cli/tools/rows.hpp"
+#include "stores/dynamodb_claims.hpp"
 
 namespace dynamo_es::testing {
 namespace {
@@ -180,6 +181,85 @@ TEST(table_checker, events_under_the_reserved_id_are_problems) {
   const auto report = check({event_row("_counter", 1, 1), counter_row(1)});
   EXPECT_EQ(report.undecodable_rows, 1);
   EXPECT_THAT(report.undecodable.at(0).problem, HasSubstr("reserved"));
+}
+
+TEST(table_checker, events_under_the_claim_id_are_problems) {
+  const auto report = check({event_row("_position", 1, 1), counter_row(1)});
+  EXPECT_EQ(report.undecodable_rows, 1);
+  EXPECT_THAT(report.undecodable.at(0).problem, HasSubstr("reserved"));
+  EXPECT_THAT(report.undecodable.at(0).problem, HasSubstr("\"_position\""));
+}
+
+// --- Claim rows (src/stores/dynamodb_claims.hpp) --------------------------------------------
+
+attribute_map void_claim(std::int64_t first, std::int64_t length) {
+  return detail::void_claim_item(first, length, "writer");
+}
+attribute_map committed_claim(std::int64_t first, std::int64_t length) {
+  return detail::committed_claim_item(first, length, "token");
+}
+
+TEST(table_checker, claim_rows_are_neither_events_nor_foreign_rows) {
+  const auto report = check({committed_claim(1, 2), event_row("a", 0, 1), event_row("a", 1, 2),
+                             committed_claim(3, 1), event_row("b", 0, 3), counter_row(3)});
+  EXPECT_TRUE(report.clean());
+  EXPECT_EQ(report.claim_rows, 2);
+  EXPECT_EQ(report.void_claim_rows, 0);
+  EXPECT_EQ(report.event_rows, 3);
+  EXPECT_EQ(report.foreign_rows, 0);
+  EXPECT_EQ(report.rows_scanned, 6);
+}
+
+TEST(table_checker, positions_covered_by_a_void_claim_are_not_gaps_but_are_counted) {
+  // 2..3: a writer's failed range; 5: fenced by a reader; 7..8: burned, nothing covers them.
+  const auto report =
+      check({event_row("a", 0, 1), void_claim(2, 2), event_row("a", 1, 4), void_claim(5, 1),
+             event_row("a", 2, 6), event_row("b", 0, 9), counter_row(10)});
+  EXPECT_EQ(report.void_positions, 3);
+  EXPECT_EQ(report.claim_rows, 2);
+  EXPECT_EQ(report.void_claim_rows, 2);
+  EXPECT_THAT(report.gaps, ElementsAre(position_gap{7, 8, position_gap::kind::burned},
+                                       position_gap{10, 10, position_gap::kind::burned}));
+  EXPECT_EQ(report.missing_positions, 3);
+  EXPECT_EQ(report.gap_count, 2);
+  EXPECT_EQ(report.foreign_rows, 0);
+  EXPECT_TRUE(report.clean(/*allow_burned=*/true));
+}
+
+TEST(table_checker, a_void_claim_may_cover_part_of_a_hole_and_claims_may_overlap) {
+  // Hole 2..9: void claims 3..4 and 4..6 (overlapping), the rest is a gap on both sides.
+  const auto report = check({event_row("a", 0, 1), void_claim(3, 2), void_claim(4, 3),
+                             event_row("a", 1, 10), counter_row(10)});
+  EXPECT_EQ(report.void_positions, 4);
+  EXPECT_THAT(report.gaps, ElementsAre(position_gap{2, 2, position_gap::kind::burned},
+                                       position_gap{7, 9, position_gap::kind::burned}));
+}
+
+TEST(table_checker, a_table_dense_up_to_the_counter_with_void_claims_is_clean) {
+  const auto report = check({event_row("a", 0, 1), void_claim(2, 98), event_row("a", 1, 100),
+                             committed_claim(100, 1), counter_row(100)});
+  EXPECT_TRUE(report.clean());
+  EXPECT_EQ(report.void_positions, 98);
+  const auto json = nlohmann::json::parse(cli::report_json(report, false));
+  EXPECT_EQ(json["clean"], true);
+  EXPECT_EQ(json["voidPositions"], 98);
+  EXPECT_EQ(json["claimRows"], 2);
+  EXPECT_EQ(json["voidClaimRows"], 1);
+  EXPECT_EQ(json["missingPositions"], 0);
+  std::ostringstream text;
+  cli::print_report(text, report, false);
+  EXPECT_THAT(text.str(), HasSubstr("2 claim rows (1 void)"));
+  EXPECT_THAT(text.str(), HasSubstr("void: 98 positions are covered by void claims"));
+  EXPECT_THAT(text.str(), HasSubstr("Clean"));
+}
+
+TEST(table_checker, a_malformed_claim_row_is_foreign) {
+  auto broken = void_claim(2, 1);
+  broken.erase("State");
+  const auto report = check({event_row("a", 0, 1), broken, event_row("a", 1, 3), counter_row(3)});
+  EXPECT_EQ(report.claim_rows, 0);
+  EXPECT_EQ(report.foreign_rows, 1);
+  EXPECT_THAT(report.gaps, ElementsAre(position_gap{2, 2, position_gap::kind::burned}));
 }
 
 TEST(table_checker, positions_below_one_are_bad) {

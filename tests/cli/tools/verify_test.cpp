@@ -2,6 +2,7 @@
 // tables laid out by hand the ways the PHP package leaves them.
 
 #include "cli/tools/tools_fixture.hpp"
+#include "stores/dynamodb_claims.hpp"
 
 namespace dynamo_es::testing {
 namespace {
@@ -103,6 +104,40 @@ TEST_F(cli_verify, a_failed_php_append_leaves_a_burned_position) {
   EXPECT_THAT(allowed.out, HasSubstr("2 burned positions allowed"));
 }
 
+TEST_F(cli_verify, positions_covered_by_a_void_claim_are_counted_not_gaps) {
+  create_table();
+  append("acc-1");                       // position 1
+  php_append_that_fails("acc-1", 0, 3);  // reserves 2..4, commits nothing
+  append("acc-2");                       // position 5
+  // A replay fenced 2 and 3 (what it does after the gap timeout); 4 is still a burned hole.
+  for (const std::int64_t position : {2, 3}) {
+    put(detail::void_claim_item(position, 1, "reader"));
+  }
+
+  const auto result = cli({"verify"});
+  EXPECT_EQ(result.exit_code, 7) << result.out << result.err;
+  EXPECT_THAT(result.out, HasSubstr("void: 2 positions are covered by void claims"));
+  EXPECT_THAT(result.out, HasSubstr("gap: position 4 burned"));
+  EXPECT_THAT(result.out, ::testing::Not(HasSubstr("foreign row")));
+
+  const auto json = verify_json(7);
+  EXPECT_EQ(json["voidPositions"], 2);
+  EXPECT_EQ(json["voidClaimRows"], 2);
+  EXPECT_GE(json["claimRows"], 2);
+  EXPECT_EQ(json["foreignRows"], 0);
+  EXPECT_EQ(json["missingPositions"], 1);
+  ASSERT_EQ(json["gaps"].size(), 1u);
+  EXPECT_EQ(json["gaps"][0]["first"], 4);
+
+  // Once 4 is voided too, the table is clean: every position up to the counter is an event or
+  // covered by a void claim.
+  put(detail::void_claim_item(4, 1, "reader"));
+  const auto clean = verify_json(0);
+  EXPECT_EQ(clean["clean"], true);
+  EXPECT_EQ(clean["voidPositions"], 3);
+  EXPECT_EQ(clean["gapCount"], 0);
+}
+
 TEST_F(cli_verify, a_failed_last_append_burns_the_top_positions) {
   create_table();
   append("acc-1", 2);
@@ -193,7 +228,10 @@ TEST_F(cli_verify, every_row_is_read_exactly_once_across_small_pages_and_segment
            {"--page-size", "2"}, {"--segments", "3"}, {"--segments", "4", "--page-size", "3"}}) {
     SCOPED_TRACE(args.front() + " " + args.at(1));
     const auto json = verify_json(0, args);
-    EXPECT_EQ(json["rows"], 25);  // 24 events + the counter
+    // 24 events, the counter and one committed claim row per append transaction.
+    EXPECT_EQ(json["claimRows"], 12);
+    EXPECT_EQ(json["voidClaimRows"], 0);
+    EXPECT_EQ(json["rows"], 37);
     EXPECT_EQ(json["events"], 24);
     EXPECT_EQ(json["duplicatePositions"], 0);
   }

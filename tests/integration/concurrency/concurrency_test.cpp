@@ -1,14 +1,17 @@
-// Concurrency against DynamoDB Local: two processes of four writer threads append to their own
-// and to shared aggregates while a reader in the first process follows the global feed page by
-// page, checkpointing on `last_processed_global_position`. The second process is this binary run
-// again (/proc/self/exe) with the test `concurrency_child.writer_process` selected and the same
-// endpoint, access key id (Local keeps one database per key) and table in its environment; it
-// reports what it committed as JSON in a file the parent names.
+// Concurrency against DynamoDB Local, in every append protocol (serialised, reservation and the
+// adaptive default; the test is parameterised by it): two processes of four writer threads append
+// to their own and to shared aggregates while a reader in the first process follows the global
+// feed page by page, checkpointing on `last_processed_global_position`. The second process is this
+// binary run again (/proc/self/exe) with the test `concurrency_child.writer_process` selected and
+// the same endpoint, access key id (Local keeps one database per key), table and protocol in its
+// environment; it reports what it committed as JSON in a file the parent names.
 //
 // The assertions are the store's promises under contention: every committed event reaches the
-// checkpointing reader exactly once and in position order, positions are exactly 1..N (the
-// `_counter` value), each aggregate's playheads are unique and dense, and every append either
-// committed or failed with `duplicate_playhead` having written nothing.
+// checkpointing reader exactly once and in position order; every position up to the `_counter`
+// value is a committed event or covered by a void claim (a range reserved by a writer whose
+// commit failed, or fenced by a reader), never both, and with the serialised protocol there are no
+// void claims at all (positions exactly 1..N); each aggregate's playheads are unique and dense; and
+// every append either committed or failed with `duplicate_playhead` having written nothing.
 
 #include <gtest/gtest.h>
 
@@ -29,6 +32,7 @@
 #include "dynamo_es/dynamodb_event_store.hpp"
 #include "integration/concurrency/child_process.hpp"
 #include "integration/concurrency/concurrent_writers.hpp"
+#include "integration/concurrency/position_coverage.hpp"
 #include "support/dynamodb_local.hpp"
 
 namespace dynamo_es::concurrency_testing {
@@ -38,6 +42,7 @@ using namespace std::chrono_literals;
 
 constexpr const char* child_report_variable = "DYNAMO_ES_CONCURRENCY_CHILD_REPORT";
 constexpr const char* child_table_variable = "DYNAMO_ES_CONCURRENCY_TABLE";
+constexpr const char* child_protocol_variable = "DYNAMO_ES_CONCURRENCY_PROTOCOL";
 constexpr std::int64_t reader_page_size = 7;  // small, so the reader reads many pages
 
 workload workload_of(const std::string& process_name, unsigned seed) {
@@ -94,17 +99,6 @@ followed_feed follow_feed(dynamodb_event_store& reader, const std::atomic<bool>&
   return out;
 }
 
-std::int64_t counter_value(const dynamodb::client& client, const std::string& table) {
-  dynamodb::get_item_request request;
-  request.table_name = table;
-  request.key.emplace("Id", dynamodb::attribute_value::string("_counter"));
-  request.key.emplace("Playhead", dynamodb::attribute_value::number(0));
-  request.consistent_read = true;
-  const auto response = client.get_item(request);
-  if (!response.item || response.item->count("Value") == 0) return -1;
-  return response.item->at("Value").as_int64();
-}
-
 // Deletes the test's table at the end (Local is in memory; this only keeps it tidy).
 class table_guard {
  public:
@@ -126,29 +120,34 @@ class table_guard {
 TEST(concurrency_child, writer_process) {
   const char* report_path = std::getenv(child_report_variable);
   const char* table = std::getenv(child_table_variable);
-  if (report_path == nullptr || table == nullptr) {
+  const char* protocol = std::getenv(child_protocol_variable);
+  if (report_path == nullptr || table == nullptr || protocol == nullptr) {
     GTEST_SKIP() << "runs only as the child process of "
-                    "concurrency.two_processes_append_while_a_reader_follows_the_feed";
+                    "protocols/concurrency.two_processes_append_while_a_reader_follows_the_feed";
   }
   // Endpoint, key pair and region come from the environment the parent set.
   dynamodb_event_store store(std::make_shared<const dynamodb::client>(dynamodb::client_options{}),
-                             store_options(table));
+                             store_options(table, coverage_testing::protocol_from_name(protocol)));
   const auto report = run_writers(store, workload_of("p1", 2));
   std::ofstream(report_path) << to_json_text(report);
 }
 
-TEST(concurrency, two_processes_append_while_a_reader_follows_the_feed) {
+class concurrency : public ::testing::TestWithParam<append_protocol> {};
+
+TEST_P(concurrency, two_processes_append_while_a_reader_follows_the_feed) {
+  const auto protocol = GetParam();
+  const auto mode = coverage_testing::protocol_name(protocol);
   const auto started = std::chrono::steady_clock::now();
   const auto& local = testing::dynamodb_local::shared();
   const auto client_options = local.options("concurrency");
   const auto client = std::make_shared<const dynamodb::client>(client_options);
   const auto table = testing::unique_table_name("concurrency");
-  dynamodb_event_store store(client, store_options(table));
+  dynamodb_event_store store(client, store_options(table, protocol));
   store.create_table();
   const table_guard cleanup(store);
 
   // The reader has its own store instance (its own gap tracker), as a projection process would.
-  dynamodb_event_store reader_store(client, store_options(table));
+  dynamodb_event_store reader_store(client, store_options(table, protocol));
   std::atomic<bool> writers_done{false};
   followed_feed followed;
   std::jthread reader([&] {
@@ -165,7 +164,8 @@ TEST(concurrency, two_processes_append_while_a_reader_follows_the_feed) {
        {"AWS_REGION", client_options.region},
        {"DYNAMO_ES_TEST_ENDPOINT", local.endpoint_url()},  // never start a second Local
        {child_report_variable, child_report.path()},
-       {child_table_variable, table}});
+       {child_table_variable, table},
+       {child_protocol_variable, mode}});
   const auto parent_report = run_writers(store, workload_of("p0", 1));
   const auto child_result = child.wait(100s);
   writers_done = true;
@@ -186,7 +186,7 @@ TEST(concurrency, two_processes_append_while_a_reader_follows_the_feed) {
   std::map<std::string, committed_event> committed;
   std::set<std::string> rejected;
   int appends = 0, own = 0, shared = 0, duplicates = 0;
-  std::uint64_t counter_races = 0;
+  dynamodb_event_store_statistics writer_statistics;
   for (const auto& report : reports) {
     int shared_in_process = 0;
     for (const auto& writer : report.writers) {
@@ -205,18 +205,23 @@ TEST(concurrency, two_processes_append_while_a_reader_follows_the_feed) {
       shared_in_process += writer.shared_appends;
       duplicates += writer.duplicate_playheads;
     }
-    counter_races += report.counter_races;
+    writer_statistics = coverage_testing::sum(writer_statistics, report.statistics);
     EXPECT_GT(shared_in_process, 0) << report.process_name << " never wrote a shared aggregate";
   }
 
-  // The reader got every committed event exactly once, in position order, positions 1..N.
+  // The reader got every committed event exactly once, in position order.
   const auto& events = followed.events;
   const auto n = static_cast<std::int64_t>(events.size());
   EXPECT_EQ(events.size(), committed.size());
   std::set<std::string> delivered_eids;
+  std::vector<std::int64_t> positions;
   for (std::int64_t i = 0; i < n; ++i) {
     const auto& event = events[static_cast<std::size_t>(i)];
-    ASSERT_EQ(event.position, i + 1) << "the reader's " << i + 1 << "th event";
+    if (i > 0) {
+      ASSERT_GT(event.position, events[static_cast<std::size_t>(i - 1)].position)
+          << "the reader's " << i + 1 << "th event";
+    }
+    positions.push_back(event.position);
     EXPECT_TRUE(delivered_eids.insert(event.eid).second) << "delivered twice: " << event.eid;
     const auto it = committed.find(event.eid);
     if (it == committed.end()) {
@@ -230,17 +235,36 @@ TEST(concurrency, two_processes_append_while_a_reader_follows_the_feed) {
   for (const auto& eid : rejected) {
     EXPECT_EQ(delivered_eids.count(eid), 0u) << "a failed append left " << eid << " behind";
   }
-  EXPECT_EQ(counter_value(*client, table), n);
+  for (const auto& [eid, event] : committed) {
+    EXPECT_EQ(delivered_eids.count(eid), 1u) << "committed but never delivered: " << eid;
+  }
+
+  // Every position up to the counter: a delivered event or void-claimed, never both. Only
+  // reservations can leave void ranges; the serialised protocol's positions are exactly 1..N.
+  const auto coverage = coverage_testing::check_coverage(*client, table, positions);
+  EXPECT_TRUE(coverage.problems.empty()) << ::testing::PrintToString(coverage.problems);
+  EXPECT_EQ(coverage.counter, n + coverage.void_positions);
+  if (protocol == append_protocol::serialised) {
+    EXPECT_EQ(coverage.void_positions, 0) << "the serialised protocol never voids a position";
+    EXPECT_EQ(writer_statistics.reservations, 0u);
+  }
+  if (protocol == append_protocol::reservation) {
+    EXPECT_EQ(writer_statistics.counter_races, 0u) << "reservations never race for the counter";
+  }
 
   // A full replay from position 0 by a fresh store instance sees the same feed.
-  dynamodb_event_store replay_store(client, store_options(table));
+  dynamodb_event_store replay_store(client, store_options(table, protocol));
   std::vector<std::string> replayed;
+  // The void claims are passed at once, not after the gap timeout, and nothing is fenced.
   replay_store.visit_events(criteria::create(), [&](const domain_message& message) {
     replayed.push_back(eid_of(message));
   });
   std::vector<std::string> followed_eids;
   for (const auto& event : events) followed_eids.push_back(event.eid);
   EXPECT_EQ(replayed, followed_eids);
+  EXPECT_EQ(replay_store.statistics().skipped_gaps, 0u);
+  EXPECT_EQ(replay_store.statistics().void_positions_passed,
+            static_cast<std::uint64_t>(coverage.void_positions));
 
   // Per aggregate: playheads 0..k-1 in feed order (unique, dense, committed in playhead order),
   // and `load` returns the same events.
@@ -259,17 +283,32 @@ TEST(concurrency, two_processes_append_while_a_reader_follows_the_feed) {
 
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
-  std::cout << "[concurrency] 2 processes x 4 writers: " << appends << " appends committed (" << own
-            << " to own aggregates, " << shared << " to 2 shared ones), " << committed.size()
-            << " events; " << duplicates
+  const auto reader_statistics = reader_store.statistics();
+  std::cout << "[concurrency " << mode << "] 2 processes x 4 writers: " << appends
+            << " appends committed (" << own << " to own aggregates, " << shared
+            << " to 2 shared ones), " << committed.size() << " events; " << duplicates
             << " appends rejected with duplicate_playhead and retried (" << rejected.size()
-            << " events never written); " << counter_races
-            << " counter races retried inside the store\n"
-            << "[concurrency] reader: " << n << " events in " << followed.pages << " pages of "
-            << reader_page_size << " rows, positions 1.." << n << ", _counter Value "
-            << counter_value(*client, table) << ", " << by_aggregate.size()
+            << " events never written)\n"
+            << "[concurrency " << mode << "] positions: _counter " << coverage.counter << ", " << n
+            << " events, " << coverage.void_positions << " void-claimed positions ("
+            << coverage.void_claims_by_writer << " void claims by writers, "
+            << coverage.void_claims_by_reader << " by readers), " << coverage.committed_claims
+            << " committed claims\n"
+            << "[concurrency " << mode
+            << "] writers: " << coverage_testing::statistics_line(writer_statistics) << "\n"
+            << "[concurrency " << mode << "] reader: " << n << " events in " << followed.pages
+            << " pages of " << reader_page_size << " rows; "
+            << coverage_testing::statistics_line(reader_statistics) << "\n"
+            << "[concurrency " << mode << "] " << by_aggregate.size()
             << " aggregates with dense playheads; " << elapsed.count() << " ms\n";
 }
+
+INSTANTIATE_TEST_SUITE_P(protocols, concurrency,
+                         ::testing::Values(append_protocol::serialised,
+                                           append_protocol::reservation, append_protocol::adaptive),
+                         [](const ::testing::TestParamInfo<append_protocol>& param) {
+                           return coverage_testing::protocol_name(param.param);
+                         });
 
 }  // namespace
 }  // namespace dynamo_es::concurrency_testing

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "dynamo_es/event_store_errors.hpp"
+#include "integration/concurrency/position_coverage.hpp"
 
 namespace dynamo_es::concurrency_testing {
 namespace {
@@ -109,9 +110,10 @@ writer_report run_writer(dynamodb_event_store& store, const workload& work, int 
 
 }  // namespace
 
-dynamodb_event_store_options store_options(const std::string& table) {
+dynamodb_event_store_options store_options(const std::string& table, append_protocol protocol) {
   dynamodb_event_store_options options;
   options.table_name = table;
+  options.protocol = protocol;
   // Writers decide on the head they load.
   options.consistent_aggregate_reads = true;
   // Eight writers share one counter; the default 32 attempts make a rare loss streak an error the
@@ -138,9 +140,7 @@ process_report run_writers(dynamodb_event_store& store, const workload& work) {
       });
     }
   }
-  const auto stats = store.statistics();
-  report.counter_races = stats.counter_races;
-  report.transient_retries = stats.transient_retries;
+  report.statistics = store.statistics();
   return report;
 }
 
@@ -167,10 +167,11 @@ std::string to_json_text(const process_report& report) {
                        {"committed", committed},
                        {"rejected_eids", w.rejected_eids}});
   }
-  return nlohmann::json{{"process_name", report.process_name},
-                        {"writers", writers},
-                        {"counter_races", report.counter_races},
-                        {"transient_retries", report.transient_retries}}
+  return nlohmann::json{
+      {"process_name", report.process_name},
+      {"writers", writers},
+      {"statistics",
+       nlohmann::json::parse(coverage_testing::statistics_to_json_text(report.statistics))}}
       .dump();
 }
 
@@ -178,8 +179,7 @@ process_report process_report_from_json(const std::string& text) {
   const auto json = nlohmann::json::parse(text);
   process_report report;
   report.process_name = json.at("process_name").get<std::string>();
-  report.counter_races = json.at("counter_races").get<std::uint64_t>();
-  report.transient_retries = json.at("transient_retries").get<std::uint64_t>();
+  report.statistics = coverage_testing::statistics_from_json_text(json.at("statistics").dump());
   for (const auto& w : json.at("writers")) {
     writer_report writer;
     writer.writer = w.at("writer").get<std::string>();

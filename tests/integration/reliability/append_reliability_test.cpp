@@ -292,7 +292,7 @@ TEST_F(append_reliability, the_allocator_counts_the_appends_it_had_to_settle) {
     const auto stream = make_events(id, first, count);
     auto checked = detail::encode_and_check_append(id, stream);
     detail::pending_append pending{id, stream, std::move(checked.items)};
-    return allocator.commit(pending);
+    return allocator.commit_one(pending);
   };
   faults_->plan("TransactWriteItems", {fault::reset_after_send, fault::timeout, fault::timeout});
   EXPECT_EQ(commit("A", 0, 2), 2) << "the recognised commit reports its real first position";

@@ -22,8 +22,8 @@ using ::testing::HasSubstr;
 class dynamodb_store_read : public store_fixture {
  protected:
   void append_in_batches(const std::string& id, std::size_t count, std::size_t payload_bytes) {
-    for (std::size_t first = 0; first < count; first += 99) {
-      const auto n = std::min<std::size_t>(99, count - first);
+    for (std::size_t first = 0; first < count; first += 98) {
+      const auto n = std::min<std::size_t>(98, count - first);
       store_->append(id, make_events(id, static_cast<std::int64_t>(first), n, payload_bytes));
     }
   }

@@ -50,6 +50,17 @@ TEST(append_validation, rejects_the_reserved_counter_id) {
   EXPECT_NE(failure("_counter", domain_event_stream{}), "");
 }
 
+TEST(append_validation, rejects_the_reserved_claim_id) {
+  const std::string message = failure("_position", domain_event_stream{event("_position", 1)});
+  EXPECT_THAT(message, HasSubstr("\"_position\""));
+  EXPECT_THAT(message, HasSubstr("reserved"));
+  EXPECT_THAT(message, HasSubstr("claim"));
+  EXPECT_NE(failure("_position", domain_event_stream{}), "");
+  // Only the exact id is reserved.
+  EXPECT_EQ(failure("_positions", domain_event_stream{event("_positions", 1)}), "");
+  EXPECT_EQ(failure("_Position", domain_event_stream{event("_Position", 1)}), "");
+}
+
 TEST(append_validation, limits_ids_to_2048_bytes) {
   const std::string longest(2048, 'x');
   EXPECT_NO_THROW(validate_append(longest, domain_event_stream{event(longest, 0)}));
@@ -102,6 +113,10 @@ TEST(append_validation, validate_aggregate_id_alone) {
   EXPECT_NO_THROW(validate_aggregate_id("x"));
   EXPECT_THROW(validate_aggregate_id(""), validation_error);
   EXPECT_THROW(validate_aggregate_id(reserved_counter_id), validation_error);
+  EXPECT_THROW(validate_aggregate_id(reserved_claim_id), validation_error);
+  EXPECT_TRUE(is_reserved_aggregate_id("_counter"));
+  EXPECT_TRUE(is_reserved_aggregate_id("_position"));
+  EXPECT_FALSE(is_reserved_aggregate_id("position"));
   EXPECT_THROW(validate_aggregate_id(std::string(max_aggregate_id_bytes + 1, 'a')),
                validation_error);
 }

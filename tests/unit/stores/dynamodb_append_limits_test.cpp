@@ -37,26 +37,28 @@ domain_event_stream events(std::size_t count, std::size_t payload_bytes = 0) {
 // The row size of an event whose payload JSON is `{"p":"x...x"}` with `payload_bytes` x's.
 std::size_t row_size(std::size_t payload_bytes) {
   return encode_and_check_append("acct", events(1, payload_bytes)).transaction_bytes -
-         counter_action_allowance - 24;
+         counter_action_allowance - claim_action_allowance - 24;
 }
 
-TEST(dynamodb_append_limits, accepts_99_events_and_sizes_them_with_the_largest_position) {
-  const auto checked = encode_and_check_append("acct", events(99));
-  ASSERT_EQ(checked.items.size(), 99u);
+TEST(dynamodb_append_limits, accepts_98_events_and_sizes_them_with_the_largest_position) {
+  const auto checked = encode_and_check_append("acct", events(98));
+  ASSERT_EQ(checked.items.size(), 98u);
   EXPECT_EQ(checked.items[0].at("GlobalPosition").as_number(), "9223372036854775807");
   std::size_t rows = 0;
   for (const auto& item : checked.items) rows += item_size(item);
   // Each Put also carries its condition expression, which DynamoDB counts.
-  EXPECT_EQ(checked.transaction_bytes, rows + 99 * 24 + counter_action_allowance);
+  EXPECT_EQ(checked.transaction_bytes,
+            rows + 98 * 24 + counter_action_allowance + claim_action_allowance);
 }
 
-TEST(dynamodb_append_limits, refuses_100_events_naming_aggregate_and_limit) {
+TEST(dynamodb_append_limits, refuses_99_events_naming_aggregate_and_limit) {
+  // 100 actions per transaction, two of them the counter update and the position claim.
   try {
-    static_cast<void>(encode_and_check_append("acct", events(100)));
+    static_cast<void>(encode_and_check_append("acct", events(99)));
     FAIL() << "expected validation_error";
   } catch (const validation_error& e) {
-    EXPECT_THAT(e.what(), AllOf(HasSubstr("100 events"), HasSubstr("\"acct\""),
-                                HasSubstr("99 events per append")));
+    EXPECT_THAT(e.what(), AllOf(HasSubstr("99 events"), HasSubstr("\"acct\""),
+                                HasSubstr("98 events per append")));
   }
 }
 

@@ -170,5 +170,102 @@ TEST_F(replay_fixture, an_undecodable_row_names_its_position) {
   }
 }
 
+// --- With claims: verdicts the resolver learnt are given to the page (a claim_verdicts) ---------
+
+struct claims_fixture : replay_fixture {
+  claim_verdicts verdicts;
+  std::vector<position_gap> void_passed;
+
+  replay_read claims_page(const std::vector<attribute_map>& items, std::int64_t after,
+                          bool more = false) {
+    const claim_handling claims{[this](std::int64_t p) { return verdicts.at(p); },
+                                [this](const position_gap& run) { void_passed.push_back(run); }};
+    return assemble_replay_page(
+        items, more, criteria::create(), after, "events", tracker,
+        [this](const skipped_gap& gap) { skipped.push_back(gap); }, {}, claims);
+  }
+
+  void learn(std::int64_t first, std::int64_t length, position_claim::state status) {
+    position_claim claim;
+    claim.first = first;
+    claim.length = length;
+    claim.status = status;
+    verdicts.learn(claim);
+  }
+};
+
+TEST_F(claims_fixture, a_void_hole_is_passed_at_once_without_a_skipped_gap_report) {
+  learn(11, 2, position_claim::state::voided);
+  const auto read = claims_page({row(10), row(13)}, 9);
+  EXPECT_THAT(positions(read.page), ElementsAre(10, 13));
+  EXPECT_EQ(read.page.last_processed_global_position(), 13);
+  EXPECT_FALSE(read.stopped_at.has_value());
+  EXPECT_THAT(void_passed, ElementsAre(position_gap{11, 12}));
+  EXPECT_TRUE(skipped.empty());
+}
+
+TEST_F(claims_fixture, a_committed_hole_is_never_passed_whatever_its_age) {
+  learn(11, 1, position_claim::state::committed);
+  static_cast<void>(claims_page({row(10), row(12)}, 9));
+  now += 1h;  // far beyond the 10 s gap timeout
+  const auto read = claims_page({row(12)}, 10);
+  EXPECT_TRUE(read.page.events().empty());
+  EXPECT_EQ(read.page.last_processed_global_position(), 10);
+  EXPECT_EQ(read.stopped_at, (position_gap{11, 11}));
+  EXPECT_TRUE(read.page.has_more());
+  EXPECT_TRUE(skipped.empty());
+  // Once the index shows it, it is delivered in order.
+  EXPECT_THAT(positions(claims_page({row(11), row(12)}, 10).page), ElementsAre(11, 12));
+}
+
+TEST_F(claims_fixture, an_unclaimed_hole_is_not_passed_on_age_alone_it_must_be_fenced_first) {
+  static_cast<void>(claims_page({row(10), row(12)}, 9));
+  now += 10s;
+  const auto expired = claims_page({row(12)}, 10);
+  EXPECT_EQ(expired.stopped_at, (position_gap{11, 11}));
+  EXPECT_TRUE(skipped.empty());
+  verdicts.learn_fenced(11, 11);  // what the resolver does once the hole expired
+  const auto read = claims_page({row(12)}, 10);
+  EXPECT_THAT(positions(read.page), ElementsAre(12));
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_EQ(skipped[0].first_position, 11);
+  EXPECT_EQ(skipped[0].last_position, 11);
+  EXPECT_EQ(skipped[0].missing_for, 10s);
+  EXPECT_TRUE(void_passed.empty());
+}
+
+TEST_F(claims_fixture, a_page_passes_the_settled_start_of_a_hole_and_stops_at_the_rest) {
+  // 11..12 void (a writer's failed range), 13 unknown, 14 fenced.
+  learn(11, 2, position_claim::state::voided);
+  verdicts.learn_fenced(14, 14);
+  const auto read = claims_page({row(10), row(15)}, 9);
+  EXPECT_THAT(positions(read.page), ElementsAre(10));
+  // The checkpoint moves over the void positions, so the next page starts at the unknown one.
+  EXPECT_EQ(read.page.last_processed_global_position(), 12);
+  EXPECT_EQ(read.stopped_at, (position_gap{13, 14}));
+  EXPECT_THAT(void_passed, ElementsAre(position_gap{11, 12}));
+}
+
+TEST_F(claims_fixture, adjacent_runs_of_one_verdict_are_reported_once) {
+  verdicts.learn_fenced(2, 2);
+  verdicts.learn_fenced(3, 3);
+  learn(4, 1, position_claim::state::voided);
+  learn(5, 1, position_claim::state::voided);
+  const auto read = claims_page({row(1), row(6)}, 0);
+  EXPECT_THAT(positions(read.page), ElementsAre(1, 6));
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_EQ(skipped[0].first_position, 2);
+  EXPECT_EQ(skipped[0].last_position, 3);
+  EXPECT_THAT(void_passed, ElementsAre(position_gap{4, 5}));
+}
+
+TEST_F(claims_fixture, a_committed_claim_overlapping_a_void_one_stops_the_page) {
+  learn(11, 3, position_claim::state::committed);
+  learn(12, 1, position_claim::state::voided);
+  const auto read = claims_page({row(10), row(14)}, 9);
+  EXPECT_EQ(read.stopped_at, (position_gap{11, 13}));
+  EXPECT_TRUE(void_passed.empty());
+}
+
 }  // namespace
 }  // namespace dynamo_es::detail
