@@ -36,20 +36,6 @@ std::string in_quotes(std::string_view text) {
   return "\"" + std::string(text) + "\"";
 }
 
-const attribute_value* find(const attribute_map& item, std::string_view name) {
-  const auto it = item.find(std::string(name));
-  return it == item.end() ? nullptr : &it->second;
-}
-
-std::optional<std::int64_t> int64_of(const attribute_value* value) {
-  if (value == nullptr || !value->is_number()) return std::nullopt;
-  try {
-    return value->as_int64();
-  } catch (const error&) {
-    return std::nullopt;
-  }
-}
-
 std::string row_text(std::string_view id, const attribute_value& playhead) {
   return "aggregate " + in_quotes(id) + " playhead " +
          (playhead.is_number() ? playhead.as_number() : to_json(playhead));
@@ -60,9 +46,10 @@ void note(const migration_options& options, std::string_view line) {
 }
 
 bool is_counter_key(const attribute_map& item) {
-  const auto* id = find(item, layout::id);
+  const auto* id = detail::find_attribute(item, layout::id);
   return id != nullptr && id->is_string() && id->as_string() == layout::counter_id &&
-         int64_of(find(item, layout::playhead)) == layout::counter_playhead;
+         detail::int64_of(detail::find_attribute(item, layout::playhead)) ==
+             layout::counter_playhead;
 }
 
 // --- Fingerprint hashing ------------------------------------------------------------------------
@@ -108,7 +95,7 @@ std::string shown(const std::optional<std::int64_t>& value) {
 // when it is no int64 (so an unusable value still counts, and stays stable across scans).
 std::string number_text(const attribute_value* value) {
   if (value == nullptr) return "-";
-  if (const auto number = int64_of(value)) return std::to_string(*number);
+  if (const auto number = detail::int64_of(value)) return std::to_string(*number);
   return "?" + to_json(*value);
 }
 
@@ -302,16 +289,18 @@ bool ensure_index(const dynamodb::client& client, std::string_view table,
 // --- table_fingerprint --------------------------------------------------------------------------
 
 void table_fingerprint::add(const attribute_map& item) {
-  const auto* id = find(item, layout::id);
-  const auto* playhead = find(item, layout::playhead);
+  const auto* id = detail::find_attribute(item, layout::id);
+  const auto* playhead = detail::find_attribute(item, layout::playhead);
   const std::string id_text = id == nullptr     ? std::string("?")
                               : id->is_string() ? id->as_string()
                                                 : to_json(*id);
   const attribute_value playhead_value = playhead == nullptr ? attribute_value() : *playhead;
-  const std::string counter =
-      is_counter_key(item) ? number_text(find(item, layout::counter_value)) : std::string("-");
+  const std::string counter = is_counter_key(item)
+                                  ? number_text(detail::find_attribute(item, layout::counter_value))
+                                  : std::string("-");
   const auto hash = fnv1a(fingerprint_text(
-      id_text, playhead_value, number_text(find(item, layout::global_position)), counter));
+      id_text, playhead_value, number_text(detail::find_attribute(item, layout::global_position)),
+      counter));
   ++rows_;
   sum_ += splitmix(hash);
   square_sum_ += splitmix(hash ^ 0x5851f42d4c957f2dULL);
@@ -454,8 +443,8 @@ void read_row(scanned_table& scanned, const attribute_map& item, bool keep_rows)
   scanned.fingerprint.add(item);
   if (is_counter_key(item)) {
     scanned.counter_row = true;
-    if (const auto* value = find(item, layout::counter_value)) {
-      const auto counter = int64_of(value);
+    if (const auto* value = detail::find_attribute(item, layout::counter_value)) {
+      const auto counter = detail::int64_of(value);
       if (!counter || *counter < 0) {
         refuse_row(scanned,
                    "the counter row's Value " + to_json(*value) + " is not a non-negative int64");
@@ -466,9 +455,9 @@ void read_row(scanned_table& scanned, const attribute_map& item, bool keep_rows)
     return;
   }
   if (!detail::is_event_row(item)) return;  // not an event: nothing to place
-  const auto* id = find(item, layout::id);
-  const auto* playhead = find(item, layout::playhead);
-  const auto playhead_number = int64_of(playhead);
+  const auto* id = detail::find_attribute(item, layout::id);
+  const auto* playhead = detail::find_attribute(item, layout::playhead);
+  const auto playhead_number = detail::int64_of(playhead);
   if (id == nullptr || !id->is_string() || !playhead_number) {
     refuse_row(scanned, "a row with key " + (id ? to_json(*id) : std::string("?")) + "/" +
                             (playhead ? to_json(*playhead) : std::string("?")) +
@@ -479,12 +468,13 @@ void read_row(scanned_table& scanned, const attribute_map& item, bool keep_rows)
   row.id = id->as_string();
   row.playhead = *playhead;
   row.playhead_number = *playhead_number;
-  if (const auto* recorded = find(item, layout::recorded_on); recorded && recorded->is_string()) {
+  if (const auto* recorded = detail::find_attribute(item, layout::recorded_on);
+      recorded && recorded->is_string()) {
     row.recorded_on = recorded->as_string();
   }
-  if (const auto* position = find(item, layout::global_position)) {
-    const auto number = int64_of(position);
-    const auto* feed = find(item, layout::feed);
+  if (const auto* position = detail::find_attribute(item, layout::global_position)) {
+    const auto number = detail::int64_of(position);
+    const auto* feed = detail::find_attribute(item, layout::feed);
     if (!number || *number < 1) {
       refuse_row(scanned, row_text(row.id, row.playhead) + ": GlobalPosition " +
                               to_json(*position) + " is not a position (an int64 >= 1)");
@@ -586,7 +576,7 @@ std::optional<std::int64_t> read_counter_now(const dynamodb::client& client,
   std::optional<attribute_map> item;
   with_retries([&] { item = client.get_item(request).item; });
   if (!item) return std::nullopt;
-  return int64_of(find(*item, layout::counter_value));
+  return detail::int64_of(detail::find_attribute(*item, layout::counter_value));
 }
 
 // Writes positions and the counter for the rows of the plan, batch by batch.
@@ -697,7 +687,7 @@ class batch_writer {
         continue;
       }
       const auto item = read_row_now(client_, table_, *rows[i]);
-      if (item && find(*item, layout::global_position) == nullptr) {
+      if (item && detail::find_attribute(*item, layout::global_position) == nullptr) {
         keep.push_back(rows[i]);  // unchanged after all (the transaction failed for another row)
         continue;
       }

@@ -58,26 +58,12 @@ std::string scan_body(std::string_view table, const scan_options& options, int s
 
 // --- Row helpers ----------------------------------------------------------------------------
 
-const attribute_value* find(const attribute_map& item, std::string_view name) {
-  const auto it = item.find(std::string(name));
-  return it == item.end() ? nullptr : &it->second;
-}
-
-std::optional<std::int64_t> int64_of(const attribute_value* value) {
-  if (value == nullptr || !value->is_number()) return std::nullopt;
-  try {
-    return value->as_int64();
-  } catch (const error&) {
-    return std::nullopt;
-  }
-}
-
 row_name name_of(const attribute_map& item) {
   row_name name{"?", "?"};
-  if (const auto* id = find(item, layout::id); id != nullptr && id->is_string()) {
+  if (const auto* id = detail::find_attribute(item, layout::id); id != nullptr && id->is_string()) {
     name.id = id->as_string();
   }
-  if (const auto* playhead = find(item, layout::playhead);
+  if (const auto* playhead = detail::find_attribute(item, layout::playhead);
       playhead != nullptr && playhead->is_number()) {
     name.playhead = playhead->as_number();
   }
@@ -85,9 +71,10 @@ row_name name_of(const attribute_map& item) {
 }
 
 bool is_counter_key(const attribute_map& item) {
-  const auto* id = find(item, layout::id);
+  const auto* id = detail::find_attribute(item, layout::id);
   return id != nullptr && id->is_string() && id->as_string() == layout::counter_id &&
-         int64_of(find(item, layout::playhead)) == layout::counter_playhead;
+         detail::int64_of(detail::find_attribute(item, layout::playhead)) ==
+             layout::counter_playhead;
 }
 
 // The decoder's messages start with the row's description; the report names the row itself.
@@ -267,9 +254,9 @@ class table_checker::state {
       keep(report_.foreign_examples, max_listed_, name_of(item));
       return;
     }
-    const auto* value = find(item, layout::counter_value);
+    const auto* value = detail::find_attribute(item, layout::counter_value);
     if (value == nullptr) return;  // a counter row without Value: as good as none
-    const auto counter = int64_of(value);
+    const auto counter = detail::int64_of(value);
     if (!counter) {
       report_.counter_problems.push_back(
           "the counter row's Value is not an integer in the range "
@@ -307,13 +294,13 @@ class table_checker::state {
   }
 
   void check_position(const attribute_map& item, const row_name& name, std::uint32_t aggregate) {
-    const auto* position_value = find(item, layout::global_position);
+    const auto* position_value = detail::find_attribute(item, layout::global_position);
     if (position_value == nullptr) {
       ++report_.legacy_rows;
       keep(report_.legacy_examples, max_listed_, name);
       return;
     }
-    const auto position = int64_of(position_value);
+    const auto position = detail::int64_of(position_value);
     std::string problem;
     if (!position) {
       problem = "GlobalPosition " + to_json(*position_value) + " is not an integer in int64 range";
@@ -321,7 +308,7 @@ class table_checker::state {
       problem = "GlobalPosition " + std::to_string(*position) +
                 " is below 1: replay starts after position 0 and never reaches it";
     } else {
-      const auto* feed = find(item, layout::feed);
+      const auto* feed = detail::find_attribute(item, layout::feed);
       if (feed == nullptr || !feed->is_string() || feed->as_string() != layout::feed_value) {
         problem = "GlobalPosition " + std::to_string(*position) + " but Feed is " +
                   (feed == nullptr ? std::string("missing") : to_json(*feed)) +
@@ -336,7 +323,8 @@ class table_checker::state {
     }
     ++report_.positioned_rows;
     entries_.push_back(
-        {*position, aggregate, int64_of(find(item, layout::playhead)).value_or(INT64_MIN)});
+        {*position, aggregate,
+         detail::int64_of(detail::find_attribute(item, layout::playhead)).value_or(INT64_MIN)});
   }
 
   void find_duplicates() {

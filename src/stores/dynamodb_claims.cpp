@@ -22,20 +22,6 @@ attribute_map claim_row(std::int64_t first, std::int64_t length, std::string_vie
   return row;
 }
 
-const attribute_value* find(const attribute_map& row, std::string_view name) {
-  const auto it = row.find(std::string(name));
-  return it == row.end() ? nullptr : &it->second;
-}
-
-std::optional<std::int64_t> int64_of(const attribute_value* value) {
-  if (value == nullptr || !value->is_number()) return std::nullopt;
-  try {
-    return value->as_int64();
-  } catch (const error&) {
-    return std::nullopt;
-  }
-}
-
 }  // namespace
 
 attribute_map committed_claim_item(std::int64_t first, std::int64_t length,
@@ -63,11 +49,11 @@ dynamodb::transact_put claim_put(std::string_view table, attribute_map claim_row
 }
 
 std::optional<position_claim> decode_claim(const attribute_map& row) {
-  const auto* id = find(row, layout::id);
+  const auto* id = find_attribute(row, layout::id);
   if (id == nullptr || !id->is_string() || id->as_string() != layout::claim_id) return std::nullopt;
-  const auto first = int64_of(find(row, layout::playhead));
-  const auto length = int64_of(find(row, layout::claim_length));
-  const auto* state = find(row, layout::claim_state);
+  const auto first = int64_of(find_attribute(row, layout::playhead));
+  const auto length = int64_of(find_attribute(row, layout::claim_length));
+  const auto* state = find_attribute(row, layout::claim_state);
   if (!first || !length || *length < 1 || *length > layout::max_claim_length || state == nullptr ||
       !state->is_string()) {
     return std::nullopt;
@@ -82,7 +68,7 @@ std::optional<position_claim> decode_claim(const attribute_map& row) {
   } else {
     return std::nullopt;
   }
-  if (const auto* commit = find(row, commit_id_attribute);
+  if (const auto* commit = find_attribute(row, commit_id_attribute);
       commit != nullptr && commit->is_string()) {
     claim.commit_id = commit->as_string();
   }

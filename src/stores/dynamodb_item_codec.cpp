@@ -251,5 +251,19 @@ corrupt_row_report report_bad_row(const attribute_map& item, std::string_view ta
   return report;
 }
 
+const attribute_value* find_attribute(const attribute_map& item, std::string_view name) {
+  const auto it = item.find(std::string(name));
+  return it == item.end() ? nullptr : &it->second;
+}
+
+std::optional<std::int64_t> int64_of(const attribute_value* value) {
+  if (value == nullptr || !value->is_number()) return std::nullopt;
+  try {
+    return value->as_int64();
+  } catch (const error&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace detail
 }  // namespace dynamo_es

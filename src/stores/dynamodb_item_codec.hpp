@@ -13,6 +13,7 @@
 // table, the Id, the Playhead, the GlobalPosition and the attribute at fault.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,14 @@ void set_global_position(dynamodb::attribute_map& item, std::int64_t global_posi
 /// False for rows that carry no event: the counter row and anything else with none of
 /// `Metadata`, `Payload` and `RecordedOn`.
 [[nodiscard]] bool is_event_row(const dynamodb::attribute_map& item);
+
+/// The attribute `name` of `item`; nullptr when it has none. For readers that check a row's shape
+/// attribute by attribute (claims, the CLI's verifier and migration) instead of throwing.
+[[nodiscard]] const dynamodb::attribute_value* find_attribute(const dynamodb::attribute_map& item,
+                                                              std::string_view name);
+
+/// `value` as an int64; nullopt when it is missing, not a number, or outside int64.
+[[nodiscard]] std::optional<std::int64_t> int64_of(const dynamodb::attribute_value* value);
 
 /// The message of an event row. Throws `corrupt_event_row` naming the table, the aggregate id,
 /// the playhead and the attribute when the row does not hold a valid event: a missing or mistyped

@@ -81,21 +81,23 @@ std::size_t conditional_counter::commit_counting_races(
         bool counter_known = false;
         // Where the counter stands when this cancellation says so (ALL_OLD put its current
         // value into the reason; without an item, look at the table).
-        const auto moved_basis = [&] {
+        // Another writer moved the counter: start again from where it stands now, and count
+        // the lost race.
+        const auto follow_moved_counter = [&] {
           const auto value =
               outcome.counter_item ? counter_value(*outcome.counter_item, table_) : std::nullopt;
-          return value ? counter_basis{*value, true} : discover_counter();
+          basis = value ? counter_basis{*value, true} : discover_counter();
+          next = basis.value + 1;
+          last_known_.store(basis.exists ? basis.value : -1, std::memory_order_relaxed);
+          store_counters::add(counters_.counter_races);
+          ++races;
+          counter_known = true;
         };
         switch (outcome.outcome) {
           case cancellation_outcome::kind::duplicate_playhead:
             settle_duplicates(active, outcome, e, shape);
             if (outcome.counter_failed) {
-              basis = moved_basis();
-              next = basis.value + 1;
-              last_known_.store(basis.exists ? basis.value : -1, std::memory_order_relaxed);
-              store_counters::add(counters_.counter_races);
-              ++races;
-              counter_known = true;
+              follow_moved_counter();
             }
             break;
           case cancellation_outcome::kind::counter_moved:
@@ -107,12 +109,7 @@ std::size_t conditional_counter::commit_counting_races(
               if (a.maybe_applied) static_cast<void>(settle(a, reasons, e.what(), false));
             }
             drop_settled(active);
-            basis = moved_basis();
-            next = basis.value + 1;
-            last_known_.store(basis.exists ? basis.value : -1, std::memory_order_relaxed);
-            store_counters::add(counters_.counter_races);
-            ++races;
-            counter_known = true;
+            follow_moved_counter();
             break;
           case cancellation_outcome::kind::fenced:
             // The counter holds `basis` but a claim holds the position after it: a reader fenced
