@@ -57,6 +57,8 @@ result_row summarize(run_result result) {
   }
   row.p50_us = percentile(result.latencies_us, 50);
   row.p99_us = percentile(result.latencies_us, 99);
+  row.p999_us = percentile(result.latencies_us, 99.9);
+  row.max_us = percentile(result.latencies_us, 100);
   row.cpu_us_per_op = result.cpu_us / ops;
   row.user_cpu_us_per_op = result.user_cpu_us / ops;
   row.requests_per_op = static_cast<double>(result.wire.requests) / ops;

@@ -57,6 +57,8 @@ struct result_row {
   double events_per_s = 0;
   double p50_us = 0;
   double p99_us = 0;
+  double p999_us = 0;  ///< the tail: lost-race starvation and stalls show here first
+  double max_us = 0;
   double cpu_us_per_op = 0;
   double user_cpu_us_per_op = 0;
   double requests_per_op = 0;

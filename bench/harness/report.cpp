@@ -122,7 +122,9 @@ void report::table_row(const result_row& row) {
     out_ << "    (store: " << count("appends") << " appends in " << count("commit_transactions")
          << " transactions, " << count("counter_races") << " lost races, " << count("reservations")
          << " reservations, " << count("protocol_switches") << " protocol switches, "
-         << count("void_claims") << " void claims)\n";
+         << count("hand_overs") << " hand-overs, " << count("void_claims") << " void claims; p99.9 "
+         << static_cast<long long>(row.p999_us) << " us, max " << static_cast<long long>(row.max_us)
+         << " us)\n";
   }
 }
 
@@ -136,6 +138,8 @@ void report::json_row(const result_row& row) {
   j["events_per_s"] = row.events_per_s;
   j["p50_us"] = row.p50_us;
   j["p99_us"] = row.p99_us;
+  j["p999_us"] = row.p999_us;
+  j["max_us"] = row.max_us;
   j["cpu_us_per_op"] = row.cpu_us_per_op;
   j["requests_per_op"] = row.requests_per_op;
   j["request_bytes_per_op"] = row.request_bytes_per_op;

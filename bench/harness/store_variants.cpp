@@ -12,7 +12,7 @@ const std::vector<std::string>& protocol_variants() {
 
 bool is_store_variant(std::string_view variant) {
   return variant == store_default || variant == store_serialised || variant == store_reservation ||
-         variant == store_no_group_commit;
+         variant == store_no_group_commit || variant == store_no_refill;
 }
 
 dynamodb_event_store_options store_options(std::string_view variant, std::string table) {
@@ -26,6 +26,8 @@ dynamodb_event_store_options store_options(std::string_view variant, std::string
     options.protocol = append_protocol::reservation;
   } else if (variant == store_no_group_commit) {
     options.group_commit.enabled = false;
+  } else if (variant == store_no_refill) {
+    options.group_commit.refill_delay = std::chrono::microseconds(0);
   } else {
     throw std::invalid_argument("dynamo-es-bench: " + std::string(variant) +
                                 " is not a variant of the store");
@@ -46,6 +48,7 @@ store_counts count_difference(const dynamodb_event_store_statistics& before,
       {"void_claims", &stats::void_claims},
       {"fenced_commits", &stats::fenced_commits},
       {"protocol_switches", &stats::protocol_switches},
+      {"hand_overs", &stats::hand_overs},
       {"gap_waits", &stats::gap_waits},
       {"skipped_gaps", &stats::skipped_gaps},
       {"fenced_positions", &stats::fenced_positions},

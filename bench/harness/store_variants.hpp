@@ -24,6 +24,8 @@ inline constexpr const char* store_serialised = "serialised";
 inline constexpr const char* store_reservation = "reservation";
 /// The defaults but group commit off (every append its own transaction): what group commit buys.
 inline constexpr const char* store_no_group_commit = "no-group-commit";
+/// The defaults with `group_commit.refill_delay` 0: what waiting for the last batch's callers buys.
+inline constexpr const char* store_no_refill = "no-refill";
 
 /// The store variants every append workload of issue 7 runs, in report order.
 [[nodiscard]] const std::vector<std::string>& protocol_variants();

@@ -6,6 +6,8 @@
 //  - serialised / reservation: the same with that `append_protocol` (store_variants.hpp);
 //  - no-group-commit (threads only): the defaults with group commit off, every append its own
 //    transaction: what group commit buys;
+//  - no-refill (threads only): the defaults without `group_commit.refill_delay`: what waiting for
+//    the previous batch's callers buys;
 //  - raw-floor: one two-item TransactWriteItems per append, like the store's, with positions
 //    handed out in advance (disjoint per append) and the counter update left unconditioned, since
 //    a condition would make the floor race like the store;
@@ -340,7 +342,10 @@ void verify(const bench_context& context, const slice_spec& whole, std::int64_t 
 
 std::vector<std::string> concurrent_variants(int threads) {
   auto variants = protocol_variants();
-  if (threads > 1) variants.emplace_back(store_no_group_commit);
+  if (threads > 1) {
+    variants.emplace_back(store_no_group_commit);
+    variants.emplace_back(store_no_refill);
+  }
   variants.emplace_back(raw_floor);
   variants.emplace_back(reserve_then_commit);
   return variants;

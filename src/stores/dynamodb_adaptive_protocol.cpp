@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
 namespace dynamo_es::detail {
 
@@ -60,6 +61,7 @@ adaptive_protocol::adaptive_protocol(std::shared_ptr<const dynamodb::client> cli
     : serialised_(client, table, retry, counters),
       reservation_(std::move(client), std::move(table), retry, counters),
       switch_(options, std::move(now)),
+      options_(options),
       counters_(counters) {}
 
 void adaptive_protocol::commit(std::span<pending_append* const> batch) noexcept {
@@ -72,8 +74,18 @@ void adaptive_protocol::commit(std::span<pending_append* const> batch) noexcept 
   }
   // A batch that was still serialised when the switch happened only adds to the average that
   // reservations reset: harmless.
-  if (switch_.record(serialised_.commit_counting_races(batch))) {
-    store_counters::add(counters_.protocol_switches);
+  const auto races = serialised_.commit_counting_races(
+      batch, static_cast<std::size_t>(options_.hand_over_after_races));
+  if (switch_.record(races)) store_counters::add(counters_.protocol_switches);
+  // What the serialised attempts left unsettled (they lost too many races in a row) goes with a
+  // reservation now, whatever the switch decided for later batches.
+  std::vector<pending_append*> rest;
+  for (auto* append : batch) {
+    if (!append->settled()) rest.push_back(append);
+  }
+  if (!rest.empty()) {
+    store_counters::add(counters_.hand_overs);
+    reservation_.commit(rest);
   }
 }
 

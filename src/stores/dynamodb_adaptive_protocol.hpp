@@ -82,6 +82,7 @@ class adaptive_protocol final : public position_allocator {
   conditional_counter serialised_;
   reservation_protocol reservation_;
   adaptive_switch switch_;
+  adaptive_protocol_options options_;
   store_counters& counters_;
 };
 

@@ -74,9 +74,19 @@ void validate_options(const dynamodb_event_store_options& options) {
                            std::to_string(options.adaptive.reservation_period.count()) +
                            " ms: must not be negative");
   }
+  if (options.adaptive.hand_over_after_races < 1) {
+    throw validation_error("Invalid dynamodb_event_store_options::adaptive.hand_over_after_races " +
+                           std::to_string(options.adaptive.hand_over_after_races) +
+                           ": must be at least 1 (lost races in a row)");
+  }
   if (options.group_commit.max_delay.count() < 0) {
     throw validation_error("Invalid dynamodb_event_store_options::group_commit.max_delay " +
                            std::to_string(options.group_commit.max_delay.count()) +
+                           " us: must not be negative");
+  }
+  if (options.group_commit.refill_delay.count() < 0) {
+    throw validation_error("Invalid dynamodb_event_store_options::group_commit.refill_delay " +
+                           std::to_string(options.group_commit.refill_delay.count()) +
                            " us: must not be negative");
   }
   if (options.group_commit.max_appends < 1 ||
@@ -165,6 +175,7 @@ class dynamodb_event_store::impl {
     result.fenced_positions = read(counters_.fenced_positions);
     result.void_positions_passed = read(counters_.void_positions_passed);
     result.protocol_switches = read(counters_.protocol_switches);
+    result.hand_overs = read(counters_.hand_overs);
     result.commit_transactions = read(counters_.commit_transactions);
     return result;
   }

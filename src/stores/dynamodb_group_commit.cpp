@@ -163,15 +163,26 @@ void group_committer::select() noexcept {
 void group_committer::send_batch(std::unique_lock<std::mutex>& lock) noexcept {
   sending_ = true;
   select();
-  if (options_.max_delay.count() > 0 && !selection_.full && !stopping_) {
-    // Wait for more appends until the oldest queued one has waited max_delay (it is always the
-    // first of the batch) or the batch is full; a draining destructor does not wait.
-    const auto deadline = queue_.front().target->queued_at + options_.max_delay;
+  // Gather more appends while the batch is not full and either max_delay (counted from the
+  // oldest queued append, always the batch's first) or refill_delay (counted from now, while the
+  // batch is smaller than the previous one) still runs. A draining destructor does not wait.
+  const auto start = std::chrono::steady_clock::now();
+  const bool fixed = options_.max_delay.count() > 0;
+  const auto fixed_deadline = fixed ? queue_.front().target->queued_at + options_.max_delay : start;
+  const auto refill_deadline = start + options_.refill_delay;
+  const auto deadline = std::max(fixed_deadline, refill_deadline);
+  const auto wants_more = [&] {
+    if (selection_.full || stopping_) return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (fixed && now < fixed_deadline) return true;
+    return selection_.taken.size() < last_batch_size_ && now < refill_deadline;
+  };
+  if (wants_more()) {
     gathering_ = true;
-    while (!selection_.full && !stopping_ && std::chrono::steady_clock::now() < deadline) {
+    do {
       gather_cv_.wait_until(lock, deadline);
       select();
-    }
+    } while (wants_more());
     gathering_ = false;
   }
 
@@ -189,6 +200,7 @@ void group_committer::send_batch(std::unique_lock<std::mutex>& lock) noexcept {
   }
   queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(kept), queue_.end());
   for (const auto& entry : in_flight_) batch_.push_back(entry.target->append);
+  last_batch_size_ = in_flight_.size();
 
   lock.unlock();
   allocator_.commit(batch_);

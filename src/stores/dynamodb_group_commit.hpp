@@ -30,6 +30,9 @@
 //   the limits were checked for it alone.
 // - `max_delay`: a batch that is not full waits until its oldest append has been queued for
 //   `max_delay` (0: leaves at once). New appends wake the gathering sender, a full batch leaves.
+// - `refill_delay`: a batch smaller than the previous one waits (up to `refill_delay` from the
+//   moment it starts gathering) until it is as big as the previous one: the previous batch's
+//   callers are about to append again. Batches of one (no overlap) never wait.
 // - Destruction drains: the sender thread sends everything queued (without waiting for
 //   `max_delay`) and is joined; every future is then ready, with a value or an exception. (Blocking
 //   callers cannot be inside a committer being destroyed: that would be a use after free.)
@@ -124,6 +127,8 @@ class group_committer {
   bool sending_ = false;
   bool gathering_ = false;
   bool stopping_ = false;
+  /// Appends the previous batch carried (for `refill_delay`).
+  std::size_t last_batch_size_ = 0;
   // Reused by the sender of the moment (only one at a time, guarded by `sending_`).
   std::vector<const pending_append*> view_;
   batch_selection selection_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "dynamo_es/event_store_errors.hpp"
@@ -50,7 +51,7 @@ std::int64_t conditional_counter::commit_one(pending_append& append) {
 }
 
 std::size_t conditional_counter::commit_counting_races(
-    std::span<pending_append* const> batch) noexcept {
+    std::span<pending_append* const> batch, std::optional<std::size_t> hand_over_after) noexcept {
   auto active = start(batch);
   std::size_t races = 0;
   if (active.empty()) return races;
@@ -64,6 +65,7 @@ std::size_t conditional_counter::commit_counting_races(
     std::int64_t next = basis.value + 1;
     int attempts = 0;
     int retries = 0;
+    int races_in_a_row = 0;
     auto request = build_request(active, basis, next);
     for (;;) {
       ++attempts;
@@ -79,6 +81,7 @@ std::size_t conditional_counter::commit_counting_races(
         const auto reasons = describe_reasons(e);
         bool rebuild = true;
         bool counter_known = false;
+        bool lost_race = false;
         // Where the counter stands when this cancellation says so (ALL_OLD put its current
         // value into the reason; without an item, look at the table).
         // Another writer moved the counter: start again from where it stands now, and count
@@ -92,6 +95,7 @@ std::size_t conditional_counter::commit_counting_races(
           store_counters::add(counters_.counter_races);
           ++races;
           counter_known = true;
+          lost_race = true;
         };
         switch (outcome.outcome) {
           case cancellation_outcome::kind::duplicate_playhead:
@@ -153,16 +157,25 @@ std::size_t conditional_counter::commit_counting_races(
           }
           return races;
         }
-        pause_before_retry(++retries, counter_known);
-        if (outcome.counter_failed) {
-          // While this batch slept, other threads of this instance may have committed: start
-          // from the newest value it knows (a value some writer really left, so never ahead of
-          // the counter) rather than the one the cancellation reported before the pause.
-          if (const auto known = last_known_.load(std::memory_order_relaxed);
-              basis.exists && known > basis.value) {
-            basis = {known, true};
+        races_in_a_row = lost_race ? races_in_a_row + 1 : 0;
+        if (lost_race) {
+          // Every attempt so far was conditioned on a counter value the counter has left, so
+          // none of them can apply any more: the rest of the batch may go another way.
+          if (hand_over_after && races >= *hand_over_after) return races;
+          if (races_in_a_row > immediate_race_retries) {
+            // A pause makes the value the cancellation reported stale: retrying with it after a
+            // pause loses again whenever anyone committed meanwhile, and every further pause is
+            // longer, so a loser would starve (seen as multi-second appends among 4 writers).
+            // Read the counter afresh after the pause instead.
+            std::this_thread::sleep_for(jittered_backoff(races_in_a_row - immediate_race_retries,
+                                                         retry_.initial_backoff,
+                                                         retry_.max_backoff));
+            basis = discover_counter();
             next = basis.value + 1;
+            last_known_.store(basis.exists ? basis.value : -1, std::memory_order_relaxed);
           }
+        } else {
+          pause_before_retry(++retries, counter_known);
         }
         // New positions or fewer appends: a new request and a new token.
         if (rebuild) request = build_request(active, basis, next);

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -25,9 +26,12 @@ namespace dynamo_es::detail {
 /// The serialised protocol; see the file comment. Thread-safe: concurrent commits through one
 /// instance race on the counter like separate writers do, and the loser retries.
 ///
-/// Per failure kind: a moved counter -> retry at once at its new value (counted in
-/// `counter_races`); a claim already at the first position (a fence above a counter that did not
-/// move) -> retry after that claim's range, moving the counter past it in the same transaction
+/// Per failure kind: a moved counter -> retry at once at the value the cancellation reported
+/// (counted in `counter_races`); after `immediate_race_retries` such races in a row, pause (a
+/// jittered backoff) and read the counter afresh before the next attempt, since a value learnt
+/// before a pause is stale after it and would only lose again; a claim already at the first
+/// position (a fence above a counter that did not move) -> retry after that claim's range, moving
+/// the counter past it in the same transaction
 /// (`fenced_commits`); rows that exist -> those appends fail with `duplicate_playhead` (or are
 /// recognised as ours), the others are sent again; a validation failure -> that append fails, the
 /// others are sent again; TransactionConflict/throttling -> the same request again after a
@@ -35,13 +39,22 @@ namespace dynamo_es::detail {
 /// `commit_unknown`).
 class conditional_counter final : public position_allocator, private batch_writer {
  public:
+  /// Lost counter races in a row that are retried without a pause.
+  static constexpr int immediate_race_retries = 3;
+
   conditional_counter(std::shared_ptr<const dynamodb::client> client, std::string table,
                       append_retry_options retry, store_counters& counters);
 
   void commit(std::span<pending_append* const> batch) noexcept override;
 
   /// `commit`, returning the counter races the batch lost (what the adaptive protocol watches).
-  std::size_t commit_counting_races(std::span<pending_append* const> batch) noexcept;
+  /// With `hand_over_after`, the batch stops after losing that many races in a row: the appends
+  /// still unsettled are then untouched by any attempt that could still apply (each lost attempt
+  /// was conditioned on a counter value the counter has left behind), so the caller may commit
+  /// them with another protocol.
+  std::size_t commit_counting_races(
+      std::span<pending_append* const> batch,
+      std::optional<std::size_t> hand_over_after = std::nullopt) noexcept;
 
   /// Writes every row of `append` atomically at positions last+1 .. last+n; returns the first.
   /// Throws `duplicate_playhead`, `commit_unknown` or the client's errors (a batch of one).

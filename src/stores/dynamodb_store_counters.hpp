@@ -28,6 +28,7 @@ struct store_counters {
   std::atomic<std::uint64_t> fenced_positions{0};
   std::atomic<std::uint64_t> void_positions_passed{0};
   std::atomic<std::uint64_t> protocol_switches{0};
+  std::atomic<std::uint64_t> hand_overs{0};
   std::atomic<std::uint64_t> commit_transactions{0};
 
   static void add(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {

@@ -31,6 +31,7 @@ using dynamodb::attribute_value;
   X(fenced_positions) \
   X(void_positions_passed) \
   X(protocol_switches) \
+  X(hand_overs) \
   X(commit_transactions)
 // clang-format on
 

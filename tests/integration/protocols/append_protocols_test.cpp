@@ -9,14 +9,17 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "dynamo_es/dynamodb/http_transport.hpp"
 #include "dynamo_es/dynamodb_event_store.hpp"
 #include "dynamo_es/event_store_errors.hpp"
 #include "stores/dynamodb_adaptive_protocol.hpp"
@@ -397,6 +400,157 @@ TEST_F(adaptive_under_contention, switches_to_reservations_and_back_after_the_pe
   const auto page = store_->load_replay_page_after_global_position(criteria::create(), 0, 10'000);
   EXPECT_EQ(page.events().size(), static_cast<std::size_t>(committed.load() + 2));
 }
+
+// A writer's transport (a test double around curl to Local) that makes the writer lose counter
+// races on demand: before each of its next `races` TransactWriteItems it lets a rival commit
+// first (`rival()`), so the counter has moved when the writer's transaction arrives. Counts the
+// writer's requests by operation.
+class rival_first_transport final : public dynamodb::http_transport {
+ public:
+  rival_first_transport(std::shared_ptr<dynamodb::http_transport> inner,
+                        std::function<void()> rival)
+      : inner_(std::move(inner)), rival_(std::move(rival)) {}
+
+  dynamodb::http_result send(const dynamodb::http_request& request) override {
+    const auto operation = operation_of(request);
+    bool rival_goes_first = false;
+    {
+      const std::lock_guard lock(mutex_);
+      ++counts_[operation];
+      if (operation == "TransactWriteItems" && races_ > 0) {
+        --races_;
+        rival_goes_first = true;
+      }
+    }
+    if (rival_goes_first) rival_();
+    return inner_->send(request);
+  }
+
+  void lose_next(int races) {
+    const std::lock_guard lock(mutex_);
+    races_ = races;
+    counts_.clear();
+  }
+  [[nodiscard]] int count(const std::string& operation) const {
+    const std::lock_guard lock(mutex_);
+    const auto it = counts_.find(operation);
+    return it == counts_.end() ? 0 : it->second;
+  }
+
+ private:
+  static std::string operation_of(const dynamodb::http_request& request) {
+    for (const auto& header : request.headers) {
+      if (header.name == "X-Amz-Target") {
+        const auto dot = header.value.rfind('.');
+        return header.value.substr(dot + 1);
+      }
+    }
+    return "";
+  }
+
+  std::shared_ptr<dynamodb::http_transport> inner_;
+  std::function<void()> rival_;
+  mutable std::mutex mutex_;
+  int races_ = 0;
+  std::map<std::string, int> counts_;
+};
+
+// Lost counter races provoked one by one: a rival store (serialised, its own client) commits just
+// before each of the writer's transactions.
+class provoked_races : public append_protocols {
+ protected:
+  void SetUp() override {
+    append_protocols::SetUp();
+    rival_ = std::make_unique<dynamodb_event_store>(client_, rival_options());
+    auto writer_options = testing::dynamodb_local::shared().options("append-protocols");
+    transport_ = std::make_shared<rival_first_transport>(dynamodb::make_curl_transport(), [this] {
+      const auto id = "rival-" + std::to_string(rival_appends_++);
+      rival_->append(id, make_events(id, 0, 1));
+    });
+    writer_options.transport = transport_;
+    writer_client_ = std::make_shared<const dynamodb::client>(writer_options);
+    writer_ = detail::make_position_allocator(writer_client_, options(), counters_);
+  }
+
+  [[nodiscard]] dynamodb_event_store_options rival_options() const {
+    auto result = options();
+    result.protocol = append_protocol::serialised;
+    return result;
+  }
+
+  std::unique_ptr<dynamodb_event_store> rival_;
+  std::shared_ptr<rival_first_transport> transport_;
+  std::shared_ptr<const dynamodb::client> writer_client_;
+  std::unique_ptr<detail::position_allocator> writer_;
+  int rival_appends_ = 0;
+};
+class serialised_races : public provoked_races {};
+class adaptive_races : public provoked_races {};
+
+// The serialised protocol retries a lost race at once with the counter the cancellation
+// reported; after `immediate_race_retries` races in a row it pauses and reads the counter afresh
+// (a consistent GetItem), because the reported value is stale after a pause.
+TEST_P(serialised_races, retries_at_once_then_reads_the_counter_afresh_after_a_pause) {
+  // Warm the writer up: its first append reads the counter once.
+  auto warm = make_append("warm", 0, 1);
+  pending_append* const warm_batch[] = {warm.get()};
+  writer_->commit(warm_batch);
+  ASSERT_FALSE(warm->failure);
+
+  constexpr int races = detail::conditional_counter::immediate_race_retries + 2;
+  transport_->lose_next(races);
+  auto append = make_append("writer", 0, 1);
+  pending_append* const batch[] = {append.get()};
+  writer_->commit(batch);
+  ASSERT_FALSE(append->failure);
+  EXPECT_EQ(counters_.counter_races.load(), static_cast<std::uint64_t>(races));
+  EXPECT_EQ(transport_->count("TransactWriteItems"), races + 1);
+  // No read for the immediate retries, one after each paused one.
+  EXPECT_EQ(transport_->count("GetItem"),
+            races - detail::conditional_counter::immediate_race_retries);
+  // It landed after the rivals' events.
+  EXPECT_EQ(*append->first_position, 1 + 1 + races);
+  expect_positions_accounted_for();
+}
+
+// The adaptive protocol stops racing after `hand_over_after_races` lost races in a row and
+// finishes the batch with a reservation: an ADD, then the commit; nothing written twice.
+TEST_P(adaptive_races, hands_a_batch_that_keeps_losing_over_to_a_reservation) {
+  auto warm = make_append("warm", 0, 1);
+  pending_append* const warm_batch[] = {warm.get()};
+  writer_->commit(warm_batch);
+  ASSERT_FALSE(warm->failure);
+
+  const int hand_over = adaptive_protocol_options{}.hand_over_after_races;
+  transport_->lose_next(hand_over);
+  auto first = make_append("first", 0, 2);
+  auto second = make_append("second", 0, 1);
+  pending_append* const batch[] = {first.get(), second.get()};
+  writer_->commit(batch);
+  ASSERT_FALSE(first->failure);
+  ASSERT_FALSE(second->failure);
+  EXPECT_EQ(counters_.counter_races.load(), static_cast<std::uint64_t>(hand_over));
+  EXPECT_EQ(counters_.hand_overs.load(), 1u);
+  EXPECT_EQ(counters_.reservations.load(), 1u);
+  EXPECT_EQ(transport_->count("UpdateItem"), 1) << "one ADD for the whole batch";
+  EXPECT_EQ(transport_->count("TransactWriteItems"), hand_over + 1);
+  EXPECT_EQ(*second->first_position, *first->first_position + 2) << "one range, batch order";
+  expect_positions_accounted_for();
+  EXPECT_EQ(feed().size(), static_cast<std::size_t>(1 + hand_over + 3));
+
+  // The hand-over decided nothing for later batches: one lost race is not contention yet.
+  auto later = make_append("later", 0, 1);
+  pending_append* const later_batch[] = {later.get()};
+  writer_->commit(later_batch);
+  ASSERT_FALSE(later->failure);
+  EXPECT_EQ(counters_.reservations.load(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(serialised, serialised_races,
+                         ::testing::Values(append_protocol::serialised),
+                         [](const auto& param_info) { return name_of(param_info.param); });
+INSTANTIATE_TEST_SUITE_P(adaptive, adaptive_races, ::testing::Values(append_protocol::adaptive),
+                         [](const auto& param_info) { return name_of(param_info.param); });
 
 }  // namespace
 }  // namespace dynamo_es

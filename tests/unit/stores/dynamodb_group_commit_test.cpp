@@ -128,11 +128,12 @@ class recording_allocator final : public position_allocator {
 };
 
 group_commit_options with(std::size_t max_appends, std::chrono::microseconds delay = 0us,
-                          bool enabled = true) {
+                          bool enabled = true, std::chrono::microseconds refill_delay = 0us) {
   group_commit_options options;
   options.enabled = enabled;
   options.max_delay = delay;
   options.max_appends = max_appends;
+  options.refill_delay = refill_delay;
   return options;
 }
 
@@ -400,6 +401,62 @@ TEST(group_committer, a_blocking_leader_waits_max_delay_and_carries_later_append
   const auto batches = allocator.batches();
   ASSERT_EQ(batches.size(), 1u);
   EXPECT_THAT(batches[0], ::testing::UnorderedElementsAre("A", "B"));
+}
+
+// Sends [first] (held in the allocator while A and B queue up), then [A, B]: after this the last
+// batch carried two appends.
+void two_batches_the_second_of_two(group_committer& committer, recording_allocator& allocator) {
+  allocator.hold_first();
+  auto first = committer.commit_async(make_append("first"));
+  allocator.wait_until_entered(1);
+  auto a = committer.commit_async(make_append("A"));
+  auto b = committer.commit_async(make_append("B"));
+  allocator.release();
+  ASSERT_TRUE(ready(first) && ready(a) && ready(b));
+  ASSERT_THAT(allocator.batches(), ElementsAre(ElementsAre("first"), ElementsAre("A", "B")));
+}
+
+TEST(group_committer, a_batch_smaller_than_the_last_waits_for_the_callers_of_the_last) {
+  recording_allocator allocator;
+  std::future<void> c;
+  std::future<void> d;
+  {
+    group_committer committer(allocator, with(98, 0us, true, std::chrono::hours(1)));
+    two_batches_the_second_of_two(committer, allocator);
+    c = committer.commit_async(make_append("C"));
+    // Without the refill rule C would leave alone at once; with it the sender waits for a
+    // second append (a delay no test run reaches).
+    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(allocator.batches().size(), 2u) << "C left alone";
+    d = committer.commit_async(make_append("D"));
+    ASSERT_TRUE(ready(c) && ready(d)) << "a batch as big as the last one leaves at once";
+  }
+  EXPECT_THAT(allocator.batches(),
+              ElementsAre(ElementsAre("first"), ElementsAre("A", "B"), ElementsAre("C", "D")));
+}
+
+TEST(group_committer, the_refill_wait_ends_after_refill_delay) {
+  recording_allocator allocator;
+  group_committer committer(allocator, with(98, 0us, true, 20ms));
+  two_batches_the_second_of_two(committer, allocator);
+  auto c = committer.commit_async(make_append("C"));
+  ASSERT_TRUE(ready(c));
+  EXPECT_THAT(allocator.batches(),
+              ElementsAre(ElementsAre("first"), ElementsAre("A", "B"), ElementsAre("C")));
+}
+
+TEST(group_committer, appends_that_do_not_overlap_never_wait_for_a_refill) {
+  recording_allocator allocator;
+  // A refill wait would block each of these blocking appends for an hour (the test would time
+  // out): batches of one never wait.
+  group_committer committer(allocator, with(98, 0us, true, std::chrono::hours(1)));
+  for (const auto* id : {"A", "B", "C"}) {
+    auto append = make_append(id);
+    committer.commit(append);
+    ASSERT_TRUE(append.first_position.has_value());
+  }
+  EXPECT_THAT(allocator.batches(),
+              ElementsAre(ElementsAre("A"), ElementsAre("B"), ElementsAre("C")));
 }
 
 TEST(group_committer, destruction_sends_every_queued_append) {
