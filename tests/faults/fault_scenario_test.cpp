@@ -22,7 +22,9 @@
 //    at all the positions are exactly 1..N), and each aggregate's playheads are dense.
 //
 // Knobs (environment): DYNAMO_ES_FAULT_SEED (default 20240611), DYNAMO_ES_FAULT_RATE (default
-// 0.15).
+// 0.15), DYNAMO_ES_FAULT_PROTOCOL (adaptive, the default, serialised or reservation; ctest runs
+// adaptive and reservation, the latter for lost and ambiguous answers to the `ADD` and to the
+// commit of a reserved range).
 
 #include <cxxabi.h>
 #include <gtest/gtest.h>
@@ -270,6 +272,15 @@ TEST(fault_scenario, appends_through_a_faulty_network_are_reported_exactly_as_th
   store_options.consistent_aggregate_reads = true;  // writers reload heads they must see
   // Transient failures and counter races of six writers both spend this budget.
   store_options.append_retry.max_attempts = 200;
+  const auto protocol = env_or("DYNAMO_ES_FAULT_PROTOCOL", "adaptive");
+  if (protocol == "serialised") {
+    store_options.protocol = append_protocol::serialised;
+  } else if (protocol == "reservation") {
+    store_options.protocol = append_protocol::reservation;
+  } else {
+    ASSERT_EQ(protocol, "adaptive")
+        << "DYNAMO_ES_FAULT_PROTOCOL: adaptive, serialised or reservation";
+  }
 
   dynamodb_event_store admin(direct, store_options);
   admin.create_table();
@@ -485,7 +496,8 @@ TEST(fault_scenario, appends_through_a_faulty_network_are_reported_exactly_as_th
   std::cout << std::fixed << std::setprecision(1);
   std::cout << "[faults] seed " << seed << ", fault rate " << rate * 100 << " %, client deadline "
             << client_deadline.count() << " ms, proxy delay " << proxy_delay.count() << " ms, "
-            << writer_threads << " writers on " << store_instances << " store instances\n";
+            << writer_threads << " writers on " << store_instances << " store instances, protocol "
+            << protocol << "\n";
   std::cout << "[faults] appends " << records.size() << " (" << shared_appends
             << " to shared aggregates): successes " << successes << ", duplicate_playhead "
             << duplicates << " (false: " << false_duplicates << "), commit_unknown " << unknown
