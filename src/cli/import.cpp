@@ -1,9 +1,11 @@
 // import: restores an export into an empty table, every row at its original global position,
-// then sets the counter after the highest one.
+// writes a void claim for every position the export did not hold (so that readers pass it at
+// once instead of waiting for their gap timeout), then sets the counter after the highest one.
 
 #include <fmt/core.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -21,6 +23,7 @@
 #include "cli/output.hpp"
 #include "cli/table_reads.hpp"
 #include "dynamo_es/dynamodb/errors.hpp"
+#include "stores/dynamodb_claims.hpp"
 #include "stores/dynamodb_item_codec.hpp"
 #include "stores/dynamodb_item_size.hpp"
 #include "stores/dynamodb_table_admin.hpp"
@@ -138,6 +141,28 @@ std::optional<std::uint64_t> file_size(const std::string& path) {
 
 }  // namespace
 
+// Positions first..last, none of them in the export.
+struct missing_range {
+  std::int64_t first = 0;
+  std::int64_t last = 0;
+};
+
+// Void claims (at most max_claim_length positions each) for `holes`; returns how many were written.
+// A claim already at a hole's first position is left as it is.
+std::uint64_t void_holes(const dynamodb::client& client, const std::string& table,
+                         const std::vector<missing_range>& holes) {
+  std::uint64_t written = 0;
+  for (const auto& hole : holes) {
+    for (auto first = hole.first; first <= hole.last; first += layout::max_claim_length) {
+      const auto length = std::min(layout::max_claim_length, hole.last - first + 1);
+      if (detail::put_void_claim(client, table, first, length, layout::claim_voided_by_import)) {
+        ++written;
+      }
+    }
+  }
+  return written;
+}
+
 void add_import_command(CLI::App& app, command_context& ctx) {
   struct options {
     std::string in;
@@ -156,7 +181,8 @@ void add_import_command(CLI::App& app, command_context& ctx) {
 Lines must be in global order (as export writes them) and carry id, playhead, globalPosition,
 recordedOn and payload. Rows are written 100 per transaction, each only where its (Id, Playhead)
 is free. Importing into an empty table reproduces the exported table: exporting it again gives
-the same bytes. A progress bar is drawn on stderr when it is a terminal; one summary line always.
+the same bytes. The positions the export did not hold (burned or voided in the source) get void
+claims, so readers pass them at once (not with --allow-non-empty: they may be other rows'). A progress bar is drawn on stderr when it is a terminal; one summary line always.
 
 Examples:
   dynamo-es --table events-copy create-table
@@ -193,6 +219,9 @@ Exit codes: 0 imported, 2 no such table, 3 table not empty or a row exists, 4 in
     batch_writer writer(*client, table);
     std::optional<std::int64_t> first;
     std::optional<std::int64_t> last;
+    // Positions up to the last imported one that the export did not hold: they will never get an
+    // event (the counter goes past them).
+    std::vector<missing_range> holes;
     std::uint64_t bytes = 0;
     std::uint64_t lines = 0;
     bool interrupted = false;
@@ -208,6 +237,8 @@ Exit codes: 0 imported, 2 no such table, 3 table not empty or a row exists, 4 in
                                " does not follow " + std::to_string(*last) +
                                "; import needs the lines in global order, as export writes them");
       }
+      const auto expected = last ? *last + 1 : 1;
+      if (position > expected) holes.push_back({expected, position - 1});
       if (!first) first = position;
       last = position;
       writer.add(std::move(row), where);
@@ -220,6 +251,13 @@ Exit codes: 0 imported, 2 no such table, 3 table not empty or a row exists, 4 in
     }
     if (input.bad()) throw error("Cannot read " + source);
     writer.flush();
+    // In a table that had other rows, a hole may be another writer's position: leave it alone.
+    std::int64_t void_positions = 0;
+    std::uint64_t void_claims = 0;
+    if (!opts->allow_non_empty) {
+      void_claims = void_holes(*client, table, holes);
+      for (const auto& hole : holes) void_positions += hole.last - hole.first + 1;
+    }
     // The counter goes last, after every row: import into a table nobody else writes to meanwhile
     // (an append would take positions the import is about to reuse).
     if (last) raise_counter(*client, table, *last);
@@ -227,6 +265,10 @@ Exit codes: 0 imported, 2 no such table, 3 table not empty or a row exists, 4 in
     std::string summary = fmt::format("imported {} events", writer.written());
     if (first) summary += fmt::format(" (global positions {}..{})", *first, *last);
     summary += fmt::format(" from {} into table \"{}\"", source, table);
+    if (void_claims > 0) {
+      summary += fmt::format("; {} void claims for the {} positions it did not hold", void_claims,
+                             void_positions);
+    }
     if (last) summary += fmt::format("; counter at least {}", *last);
     bar.finish(writer.written(), summary);
     if (interrupted) {

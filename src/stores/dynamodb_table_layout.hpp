@@ -50,6 +50,8 @@ inline constexpr std::string_view claim_void = "void";
 inline constexpr std::string_view claim_voided_by = "VoidedBy";
 inline constexpr std::string_view claim_voided_by_writer = "writer";
 inline constexpr std::string_view claim_voided_by_reader = "reader";
+/// The CLI's import: a position the imported export did not hold.
+inline constexpr std::string_view claim_voided_by_import = "import";
 /// The condition of every claim Put: the first claim of a position wins (a writer's commit or a
 /// reader's fence; DynamoDB decides the race).
 inline constexpr std::string_view claim_put_condition = "attribute_not_exists(Id)";
