@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "stores/dynamodb_claims.hpp"
 #include "stores/dynamodb_item_codec.hpp"
 #include "stores/dynamodb_table_layout.hpp"
 
@@ -42,17 +43,7 @@ std::int64_t read_head_playhead(const dynamodb::client& client, const std::strin
 
 std::optional<std::int64_t> read_last_position(const dynamodb::client& client,
                                                const std::string& table) {
-  dynamodb::query_request request;
-  request.table_name = table;
-  request.index_name = std::string(layout::index_name);
-  request.key_condition_expression = "Feed = :feed";
-  request.expression_attribute_values.emplace(
-      ":feed", attribute_value::string(std::string(layout::feed_value)));
-  request.scan_index_forward = false;
-  request.limit = 1;
-  const auto response = client.query(request);
-  if (response.items.empty()) return std::nullopt;
-  return detail::decode_global_position(response.items.front(), table);
+  return detail::highest_feed_position(client, table);
 }
 
 bool table_has_items(const dynamodb::client& client, const std::string& table) {

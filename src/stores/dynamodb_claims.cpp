@@ -122,4 +122,39 @@ bool put_void_claim(const dynamodb::client& client, std::string_view table, std:
   }
 }
 
+std::optional<std::int64_t> highest_feed_position(const dynamodb::client& client,
+                                                  std::string_view table) {
+  dynamodb::query_request feed;
+  feed.table_name = std::string(table);
+  feed.index_name = std::string(layout::index_name);
+  feed.key_condition_expression = "Feed = :feed";
+  feed.expression_attribute_values.emplace(
+      ":feed", attribute_value::string(std::string(layout::feed_value)));
+  feed.scan_index_forward = false;
+  feed.limit = 1;
+  const auto top = client.query(feed);
+  if (top.items.empty()) return std::nullopt;
+  return decode_global_position(top.items.front(), table);
+}
+
+std::int64_t highest_used_position(const dynamodb::client& client, std::string_view table) {
+  std::int64_t highest = highest_feed_position(client, table).value_or(0);
+  dynamodb::query_request claims;
+  claims.table_name = std::string(table);
+  claims.key_condition_expression = "#id = :id";
+  claims.expression_attribute_names = {{"#id", std::string(layout::id)}};
+  claims.expression_attribute_values = {
+      {":id", attribute_value::string(std::string(layout::claim_id))}};
+  claims.scan_index_forward = false;
+  claims.limit = 1;
+  claims.consistent_read = true;
+  const auto last_claim = client.query(claims);
+  if (!last_claim.items.empty()) {
+    if (const auto claim = decode_claim(last_claim.items.front())) {
+      highest = std::max(highest, claim->last());
+    }
+  }
+  return highest;
+}
+
 }  // namespace dynamo_es::detail

@@ -73,4 +73,15 @@ bool put_void_claim(const dynamodb::client& client, std::string_view table, std:
                     std::int64_t length, std::string_view voided_by,
                     std::optional<position_claim>* existing = nullptr);
 
+/// The top of the feed (one descending Query of the index, Limit 1); nullopt when it is empty.
+[[nodiscard]] std::optional<std::int64_t> highest_feed_position(const dynamodb::client& client,
+                                                                std::string_view table);
+
+/// The highest position in use: the top of the feed (the index; PHP rows have no claims) or the
+/// end of the highest claim (a strongly consistent read of the base table: committed ranges the
+/// index does not show yet, void ranges at the tail), whichever is higher; 0 in an empty table.
+/// What a lost counter must continue after (W12). Two Queries.
+[[nodiscard]] std::int64_t highest_used_position(const dynamodb::client& client,
+                                                 std::string_view table);
+
 }  // namespace dynamo_es::detail

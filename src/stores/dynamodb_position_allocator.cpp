@@ -257,18 +257,8 @@ conditional_counter::counter_basis conditional_counter::discover_counter() const
   }
   // No counter value. On a new table the feed is empty and positions start at 1; but if the
   // counter row was deleted (or the table restored without it) while events exist, restarting at
-  // 1 would hand out positions again (W12): continue after the highest position in the feed.
-  dynamodb::query_request last;
-  last.table_name = table_;
-  last.index_name = std::string(layout::index_name);
-  last.key_condition_expression = "Feed = :feed";
-  last.expression_attribute_values.emplace(
-      ":feed", attribute_value::string(std::string(layout::feed_value)));
-  last.scan_index_forward = false;
-  last.limit = 1;
-  const auto page = client_->query(last);
-  if (page.items.empty()) return {0, false};
-  return {decode_global_position(page.items.front(), table_), false};
+  // 1 would hand out positions again (W12): continue after the highest position in use.
+  return {highest_used_position(*client_, table_), false};
 }
 
 void conditional_counter::remember_commit(counter_basis basis, std::int64_t value) noexcept {

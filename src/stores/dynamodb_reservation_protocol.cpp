@@ -41,6 +41,9 @@ std::int64_t reservation_protocol::reserve(std::int64_t count) {
   add.expression_attribute_names.emplace("#v", std::string(layout::counter_value));
   add.expression_attribute_values.emplace(":n", attribute_value::number(count));
   add.return_values = dynamodb::return_value::updated_new;
+  // An ADD on a counter without a value would start again at 1 and hand out positions that are
+  // taken (W12: the row deleted, or a restore without it): it must find a value.
+  add.condition_expression = "attribute_exists(#v)";
   for (int attempt = 1;; ++attempt) {
     dynamodb::detail::call_observer observer;
     try {
@@ -54,6 +57,13 @@ std::int64_t reservation_protocol::reserve(std::int64_t count) {
                                   quote(table_) + " returned no Value");
       }
       return *last - count + 1;
+    } catch (const dynamodb::conditional_check_failed&) {
+      // A new table, or a lost counter row: start the counter after the highest position in use
+      // (the first writer to do so wins), then reserve again.
+      store_counters::add(counters_.transient_retries,
+                          static_cast<std::uint64_t>(observer.retries()));
+      if (attempt >= max_reserve_attempts) throw;
+      start_counter_after(highest_used_position(*client_, table_));
     } catch (const dynamodb::dynamodb_error& e) {
       store_counters::add(counters_.transient_retries,
                           static_cast<std::uint64_t>(observer.retries()));
@@ -61,6 +71,21 @@ std::int64_t reservation_protocol::reserve(std::int64_t count) {
       // readers fence it after their gap timeout). Another ADD costs nothing but a range.
       if (!e.ambiguous() || attempt >= max_reserve_attempts) throw;
     }
+  }
+}
+
+void reservation_protocol::start_counter_after(std::int64_t highest) {
+  dynamodb::update_item_request set;
+  set.table_name = table_;
+  set.key = event_key(layout::counter_id, layout::counter_playhead);
+  set.update_expression = "SET #v = :highest";
+  set.condition_expression = "attribute_not_exists(#v)";
+  set.expression_attribute_names.emplace("#v", std::string(layout::counter_value));
+  set.expression_attribute_values.emplace(":highest", attribute_value::number(highest));
+  try {
+    static_cast<void>(client_->update_item(set));
+  } catch (const dynamodb::conditional_check_failed&) {
+    // Another writer started it first: fine, ADD on.
   }
 }
 

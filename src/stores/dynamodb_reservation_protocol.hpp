@@ -40,8 +40,12 @@ class reservation_protocol final : public position_allocator, private batch_writ
   void commit(std::span<pending_append* const> batch) noexcept override;
 
  private:
-  /// ADD `count` to the counter; returns the first position of the reserved range.
+  /// ADD `count` to the counter; returns the first position of the reserved range. The ADD is
+  /// conditioned on the counter having a value; when it has none (a new table, a lost row), the
+  /// counter is first started after the highest position in use.
   [[nodiscard]] std::int64_t reserve(std::int64_t count);
+  /// Sets the counter to `highest` unless it has a value (another writer was first).
+  void start_counter_after(std::int64_t highest);
   /// Writes a void claim for [first, first + count - 1] (VoidedBy writer), best effort: a claim
   /// already there (a fence) is fine, and a failure leaves the range to the readers' fences.
   void void_range(std::int64_t first, std::int64_t count) noexcept;

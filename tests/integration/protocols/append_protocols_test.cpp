@@ -300,6 +300,38 @@ INSTANTIATE_TEST_SUITE_P(each_protocol, append_protocols,
                                            append_protocol::reservation, append_protocol::adaptive),
                          [](const auto& param_info) { return name_of(param_info.param); });
 
+// W12 in every protocol: a lost counter row (deleted by hand, a restore without it) never makes
+// positions repeat. The tail of the table is a void range, so the highest position in use is a
+// claim's, not an event's.
+TEST_P(append_protocols, a_lost_counter_row_never_makes_positions_repeat) {
+  auto five = make_append("five", 0, 5);
+  commit({five.get()});
+  ASSERT_FALSE(five->failure);
+  ASSERT_EQ(*five->first_position, 1);
+  ASSERT_TRUE(detail::put_void_claim(*client_, table_, 6, 3, "writer"));
+  dynamodb::delete_item_request remove;
+  remove.table_name = table_;
+  remove.key = {{"Id", attribute_value::string("_counter")},
+                {"Playhead", attribute_value::number(0)}};
+  static_cast<void>(client_->delete_item(remove));
+
+  // A store that never wrote to this table, as after a restart.
+  detail::store_counters counters;
+  const auto fresh = detail::make_position_allocator(client_, options(), counters);
+  auto next = make_append("next", 0, 2);
+  pending_append* const batch[] = {next.get()};
+  fresh->commit(batch);
+  ASSERT_FALSE(next->failure);
+  EXPECT_EQ(*next->first_position, 9) << "after the void range 6..8";
+  // The store that wrote before (its cached counter stale) continues after it too.
+  auto later = make_append("later", 0, 1);
+  commit({later.get()});
+  ASSERT_FALSE(later->failure);
+  EXPECT_EQ(*later->first_position, 11);
+  EXPECT_THAT(feed(), ::testing::SizeIs(8));  // "position twice" is checked by feed()
+  expect_positions_accounted_for();
+}
+
 // Two adaptive instances (two "processes") hammering one table from 8 threads lose counter
 // races; the adaptive protocol switches to reservations, and back after the period.
 class adaptive_under_contention : public ::testing::Test {
