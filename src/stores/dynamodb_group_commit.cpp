@@ -170,17 +170,19 @@ void group_committer::send_batch(std::unique_lock<std::mutex>& lock) noexcept {
   const bool fixed = options_.max_delay.count() > 0;
   const auto fixed_deadline = fixed ? queue_.front().target->queued_at + options_.max_delay : start;
   const auto refill_deadline = start + options_.refill_delay;
-  const auto deadline = std::max(fixed_deadline, refill_deadline);
+  const auto refilling = [&] { return selection_.taken.size() < last_batch_size_; };
   const auto wants_more = [&] {
     if (selection_.full || stopping_) return false;
     const auto now = std::chrono::steady_clock::now();
     if (fixed && now < fixed_deadline) return true;
-    return selection_.taken.size() < last_batch_size_ && now < refill_deadline;
+    return refilling() && now < refill_deadline;
   };
   if (wants_more()) {
     gathering_ = true;
     do {
-      gather_cv_.wait_until(lock, deadline);
+      // The refill deadline only counts while the batch is still smaller than the last one.
+      gather_cv_.wait_until(
+          lock, refilling() ? std::max(fixed_deadline, refill_deadline) : fixed_deadline);
       select();
     } while (wants_more());
     gathering_ = false;

@@ -445,6 +445,19 @@ TEST(group_committer, the_refill_wait_ends_after_refill_delay) {
               ElementsAre(ElementsAre("first"), ElementsAre("A", "B"), ElementsAre("C")));
 }
 
+TEST(group_committer, max_delay_ends_on_time_when_the_batch_needs_no_refill) {
+  recording_allocator allocator;
+  // C alone is smaller than [A, B]: it waits for D. [C, D] needs no refill, so it waits only for
+  // the rest of max_delay, never for refill_delay (an hour: the test would time out).
+  group_committer committer(allocator, with(98, 20ms, true, std::chrono::hours(1)));
+  two_batches_the_second_of_two(committer, allocator);
+  auto c = committer.commit_async(make_append("C"));
+  auto d = committer.commit_async(make_append("D"));
+  ASSERT_TRUE(ready(c) && ready(d));
+  EXPECT_THAT(allocator.batches(),
+              ElementsAre(ElementsAre("first"), ElementsAre("A", "B"), ElementsAre("C", "D")));
+}
+
 TEST(group_committer, appends_that_do_not_overlap_never_wait_for_a_refill) {
   recording_allocator allocator;
   // A refill wait would block each of these blocking appends for an hour (the test would time
