@@ -31,11 +31,6 @@ std::string quote(std::string_view text) {
   return "\"" + std::string(text.substr(0, shown)) + "...\"";
 }
 
-const attribute_value* find(const attribute_map& item, std::string_view name) {
-  const auto it = item.find(std::string(name));
-  return it == item.end() ? nullptr : &it->second;
-}
-
 // A scalar for a message, whatever its type ("?" when absent). Numbers are DynamoDB's literals,
 // at most 38 digits plus sign and exponent, so they need no cut.
 std::string lenient_text(const attribute_value* value) {
@@ -43,15 +38,6 @@ std::string lenient_text(const attribute_value* value) {
   if (value->is_string()) return quote(value->as_string());
   if (value->is_number()) return value->as_number();
   return "<" + std::string(dynamodb::to_string(value->type())) + ">";
-}
-
-std::optional<std::int64_t> lenient_int64(const attribute_value* value) {
-  if (value == nullptr || !value->is_number()) return std::nullopt;
-  try {
-    return value->as_int64();
-  } catch (const error&) {
-    return std::nullopt;
-  }
 }
 
 [[noreturn]] void fail(const attribute_map& item, std::string_view table,
@@ -62,7 +48,7 @@ std::optional<std::int64_t> lenient_int64(const attribute_value* value) {
 const attribute_value& require(const attribute_map& item, std::string_view table,
                                const attribute_map& holder, std::string_view name,
                                std::string_view path, attribute_type type) {
-  const attribute_value* value = find(holder, name);
+  const attribute_value* value = find_attribute(holder, name);
   if (value == nullptr) fail(item, table, path, "is missing");
   if (value->type() != type) {
     fail(item, table, path,
@@ -141,8 +127,9 @@ attribute_map event_key(std::string_view aggregate_id, std::int64_t playhead) {
 bool is_event_row(const attribute_map& item) {
   // The counter row has none of these. A row with only some of them is a broken event: treating
   // it as "not an event" would drop an event from a load without a word.
-  return find(item, layout::metadata) != nullptr || find(item, layout::payload) != nullptr ||
-         find(item, layout::recorded_on) != nullptr;
+  return find_attribute(item, layout::metadata) != nullptr ||
+         find_attribute(item, layout::payload) != nullptr ||
+         find_attribute(item, layout::recorded_on) != nullptr;
 }
 
 domain_message decode_event(const attribute_map& item, std::string_view table) {
@@ -207,9 +194,9 @@ std::int64_t decode_global_position(const attribute_map& item, std::string_view 
 
 feed_position read_feed_position(const attribute_map& item) {
   using kind = feed_position::kind;
-  const attribute_value* value = find(item, layout::global_position);
+  const attribute_value* value = find_attribute(item, layout::global_position);
   if (value == nullptr || !value->is_number()) return {kind::unusable, 0};
-  if (const auto exact = lenient_int64(value)) {
+  if (const auto exact = int64_of(value)) {
     return {*exact < 0 ? kind::negative : kind::valid, *exact};
   }
   // Not an int64: is it above every int64 (then so is every later row of the index, which sorts
@@ -227,9 +214,9 @@ feed_position read_feed_position(const attribute_map& item) {
 
 std::string describe_row(const attribute_map& item, std::string_view table) {
   std::string text = "table " + quote(table) + ", aggregate " +
-                     lenient_text(find(item, layout::id)) + ", playhead " +
-                     lenient_text(find(item, layout::playhead));
-  if (const auto* position = find(item, layout::global_position)) {
+                     lenient_text(find_attribute(item, layout::id)) + ", playhead " +
+                     lenient_text(find_attribute(item, layout::playhead));
+  if (const auto* position = find_attribute(item, layout::global_position)) {
     text += ", global position " + lenient_text(position);
   }
   return text;
@@ -239,11 +226,11 @@ corrupt_row_report report_bad_row(const attribute_map& item, std::string_view ta
                                   std::string_view attribute, std::string_view problem) {
   corrupt_row_report report;
   report.table_name = std::string(table);
-  if (const auto* id = find(item, layout::id); id != nullptr && id->is_string()) {
+  if (const auto* id = find_attribute(item, layout::id); id != nullptr && id->is_string()) {
     report.aggregate_id = id->as_string();
   }
-  report.playhead = lenient_int64(find(item, layout::playhead));
-  report.global_position = lenient_int64(find(item, layout::global_position));
+  report.playhead = int64_of(find_attribute(item, layout::playhead));
+  report.global_position = int64_of(find_attribute(item, layout::global_position));
   report.attribute = std::string(attribute);
   report.problem = std::string(problem);
   report.message = "Unexpected event row in " + describe_row(item, table) + ": attribute \"" +
